@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace titan::host {
+
+struct host_options {
+  std::string plugin;
+  std::vector<std::string> bind;
+  std::string name;
+  std::string config_file;
+  std::string log_level = "info";
+  std::string manager;         // control endpoint of the manager, if any
+  std::string id;              // token the manager gave this host
+  std::string endpoint_file;   // where to write the bound endpoints
+  unsigned concurrency = 1;
+  std::size_t max_message_size = 16u << 20;
+};
+
+}  // namespace titan::host

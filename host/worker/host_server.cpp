@@ -1,0 +1,281 @@
+#include "host_server.hpp"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "host_error.hpp"
+
+namespace titan::host {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+zmq::message_t header_message(msgpack::sbuffer& buf, wire::kind k, std::uint64_t id) {
+  buf.clear();
+  wire::encode_header(buf, k, id, "");
+  return zmq::message_t(buf.data(), buf.size());
+}
+
+}  // namespace
+
+host_server::host_server(zmq::context_t& ctx, service_instance& service, server_options options, spdlog::logger& log)
+    : socket_(ctx, zmq::socket_type::router),
+      service_(service),
+      options_(std::move(options)),
+      log_(log) {
+  socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(options_.max_message_size));
+  socket_.set(zmq::sockopt::sndhwm, 100000);
+  socket_.set(zmq::sockopt::rcvhwm, 100000);
+  socket_.set(zmq::sockopt::linger, 2000);  // let the last replies out on stop
+  socket_.set(zmq::sockopt::router_mandatory, 0);
+  msgpack::sbuffer d;
+  service_.pack_describe(d, options_.name);
+  describe_.assign(d.data(), d.size());
+}
+
+host_server::~host_server() {
+  jobs_.close();
+  for (auto& t : workers_) t.join();
+}
+
+std::string host_server::bind(const std::string& endpoint) {
+  try {
+    socket_.bind(endpoint);
+  } catch (const zmq::error_t& e) {
+    throw host_error(exit_code::bind_failed, "cannot bind " + endpoint + ": " + e.what());
+  }
+  return socket_.get(zmq::sockopt::last_endpoint);
+}
+
+void host_server::run(int stop_fd) {
+  const unsigned n = std::max(1u, options_.concurrency);
+  for (unsigned i = 0; i < n; ++i) workers_.emplace_back([this] { worker_loop(); });
+
+  int stop_events = 0;
+  for (;;) {
+    zmq::pollitem_t items[] = {
+        {socket_.handle(), 0, ZMQ_POLLIN, 0},
+        {nullptr, replies_.fd(), ZMQ_POLLIN, 0},
+        {nullptr, stop_fd, ZMQ_POLLIN, 0},
+    };
+    zmq::poll(items, 3, std::chrono::milliseconds(draining_ ? 100 : -1));
+    if (items[1].revents & ZMQ_POLLIN) flush_replies();
+    if (items[0].revents & ZMQ_POLLIN) on_socket_readable();
+    if (items[2].revents & ZMQ_POLLIN) {
+      char buf[256];
+      [[maybe_unused]] auto r = ::read(stop_fd, buf, sizeof buf);
+      if (++stop_events == 1) {
+        draining_ = true;
+        log_.info("draining: {} call(s) in flight", counters_.in_flight.load());
+      } else {
+        log_.warn("second stop signal: exiting without waiting for {} call(s)", counters_.in_flight.load());
+        break;
+      }
+    }
+    if (draining_ && counters_.in_flight.load() == 0) break;
+  }
+  jobs_.close();
+  for (auto& t : workers_) t.join();
+  workers_.clear();
+  flush_replies();
+}
+
+void host_server::on_socket_readable() {
+  std::vector<zmq::message_t> frames;
+  // Bounded batch, so replies and signals are not starved by a flood.
+  for (int i = 0; i < 256; ++i) {
+    frames.clear();
+    zmq::message_t first;
+    if (!socket_.recv(first, zmq::recv_flags::dontwait)) break;
+    bool more = first.more();
+    frames.push_back(std::move(first));
+    while (more) {
+      zmq::message_t part;
+      (void)socket_.recv(part, zmq::recv_flags::none);
+      more = part.more();
+      if (frames.size() < 4) frames.push_back(std::move(part));  // more than that is malformed anyway
+    }
+    handle_message(frames);
+  }
+}
+
+void host_server::handle_message(std::vector<zmq::message_t>& frames) {
+  zmq::message_t& rid = frames[0];
+  if (frames.size() < 2) {
+    ++counters_.malformed;
+    return;
+  }
+  wire::header h;
+  auto err = wire::decode_header(static_cast<const char*>(frames[1].data()), frames[1].size(), zone_, h);
+  if (err) {
+    ++counters_.malformed;
+    if (err->id) send_error(rid, *err->id, status_code::invalid_argument, err->message);
+    log_.debug("dropped a message: {}", err->message);
+    zone_.clear();
+    return;
+  }
+  if (frames.size() != 3) {
+    ++counters_.malformed;
+    send_error(rid, h.id, status_code::invalid_argument,
+               "expected 2 frames (header, body), got " + std::to_string(frames.size() - 1));
+    zone_.clear();
+    return;
+  }
+  switch (h.msg_kind) {
+    case wire::kind::ping:
+      send_reply(rid, wire::kind::pong, h.id, "\xc0", 1);
+      break;
+    case wire::kind::cancel:
+      break;  // unary calls run to completion; streams use CANCEL
+    case wire::kind::call: {
+      if (!h.method.empty() && h.method[0] == '$') {
+        handle_reserved(rid, h);
+        break;
+      }
+      if (draining_) {
+        send_error(rid, h.id, status_code::unavailable, "host '" + options_.name + "' is shutting down");
+        break;
+      }
+      int index = service_.find(h.method);
+      if (index < 0) {
+        send_error(rid, h.id, status_code::unimplemented,
+                   "service '" + std::string(service_.descriptor().service_name) + "' has no method '" +
+                       std::string(h.method) + "' (methods: " + service_.method_list() + ")");
+        break;
+      }
+      call_job job{std::move(rid), std::move(frames[2]), h.id, index};
+      if (h.meta.deadline_ms != 0) job.deadline = clock::now() + std::chrono::milliseconds(h.meta.deadline_ms);
+      ++counters_.in_flight;
+      jobs_.push(std::move(job));
+      break;
+    }
+    default:
+      ++counters_.malformed;
+      send_error(rid, h.id, status_code::invalid_argument,
+                 "a host accepts CALL, PING and CANCEL, not " + std::string(wire::to_string(h.msg_kind)));
+  }
+  zone_.clear();
+}
+
+void host_server::handle_reserved(zmq::message_t& rid, const wire::header& h) {
+  if (h.method == "$ping") {
+    buf_.clear();
+    msgpack::packer<msgpack::sbuffer>(buf_).pack("pong");
+    std::string body(buf_.data(), buf_.size());
+    send_reply(rid, wire::kind::reply, h.id, body.data(), body.size());
+  } else if (h.method == "$describe") {
+    send_reply(rid, wire::kind::reply, h.id, describe_.data(), describe_.size());
+  } else if (h.method == "$health") {
+    buf_.clear();
+    msgpack::packer<msgpack::sbuffer> p(buf_);
+    p.pack_map(1);
+    p.pack("status");
+    p.pack(draining_ ? "DRAINING" : "SERVING");
+    std::string body(buf_.data(), buf_.size());
+    send_reply(rid, wire::kind::reply, h.id, body.data(), body.size());
+  } else if (h.method == "$metrics") {
+    buf_.clear();
+    msgpack::packer<msgpack::sbuffer> p(buf_);
+    p.pack_map(4);
+    p.pack("calls");
+    p.pack(counters_.calls.load());
+    p.pack("errors");
+    p.pack(counters_.errors.load());
+    p.pack("malformed");
+    p.pack(counters_.malformed.load());
+    p.pack("in_flight");
+    p.pack(counters_.in_flight.load());
+    std::string body(buf_.data(), buf_.size());
+    send_reply(rid, wire::kind::reply, h.id, body.data(), body.size());
+  } else {
+    send_error(rid, h.id, status_code::unimplemented,
+               "no reserved method '" + std::string(h.method) + "' (reserved: $describe, $ping, $health, $metrics)");
+  }
+}
+
+void host_server::send_reply(zmq::message_t& rid, wire::kind k, std::uint64_t id, const char* body, std::size_t size) {
+  // Only the socket thread calls this, so it may send directly.
+  zmq::message_t r;
+  r.copy(rid);
+  zmq::message_t header = header_message(buf_, k, id);
+  socket_.send(r, zmq::send_flags::sndmore);
+  socket_.send(header, zmq::send_flags::sndmore);
+  socket_.send(zmq::const_buffer(body, size), zmq::send_flags::none);
+}
+
+void host_server::send_error(zmq::message_t& rid, std::uint64_t id, status_code code, std::string_view message) {
+  ++counters_.errors;
+  msgpack::sbuffer body;
+  wire::encode_error_body(body, to_string(code), message);
+  send_reply(rid, wire::kind::error, id, body.data(), body.size());
+}
+
+void host_server::flush_replies() {
+  std::vector<reply_frames> batch;
+  replies_.take(batch);
+  for (auto& r : batch) {
+    // A ROUTER drops a reply whose client is gone; nothing to do then.
+    socket_.send(r.routing_id, zmq::send_flags::sndmore);
+    socket_.send(r.header, zmq::send_flags::sndmore);
+    socket_.send(r.body, zmq::send_flags::none);
+  }
+}
+
+void host_server::worker_loop() {
+  msgpack::zone zone;
+  msgpack::sbuffer out(1024), header(64);
+  std::vector<call_job> batch;
+  std::vector<reply_frames> replies;
+  // With one service thread, take every queued call at once; with several,
+  // one at a time so that idle threads share the load.
+  const std::size_t max_batch = options_.concurrency <= 1 ? 1024 : 1;
+  while (jobs_.pop(batch, max_batch)) {
+    for (auto& job : batch) {
+      out.clear();
+      status_code code;
+      if (clock::now() > job.deadline) {
+        code = status_code::deadline_exceeded;
+        msgpack::packer<msgpack::sbuffer>(out).pack("the deadline passed while the call was queued");
+      } else {
+        msgpack::object args;
+        if (auto err = wire::decode_body(static_cast<const char*>(job.body.data()), job.body.size(), zone, args)) {
+          code = status_code::invalid_argument;
+          msgpack::packer<msgpack::sbuffer>(out).pack("bad body: " + *err);
+        } else {
+          code = service_.invoke(job.method, args, out);
+        }
+        zone.clear();
+      }
+      header.clear();
+      if (code == status_code::ok) {
+        wire::encode_header(header, wire::kind::reply, job.id, "");
+        replies.push_back({std::move(job.routing_id), zmq::message_t(header.data(), header.size()),
+                           zmq::message_t(out.data(), out.size())});
+      } else {
+        // The plugin packed its message as a string; wrap it in an ERROR body.
+        std::string message = "error";
+        try {
+          msgpack::object_handle oh = msgpack::unpack(out.data(), out.size());
+          message = oh.get().as<std::string>();
+        } catch (const std::exception&) {
+        }
+        const char* method = service_.method(job.method).name;
+        if (code == status_code::invalid_argument) message = std::string(method) + ": " + message;
+        msgpack::sbuffer body;
+        wire::encode_error_body(body, to_string(code), message);
+        wire::encode_header(header, wire::kind::error, job.id, "");
+        replies.push_back({std::move(job.routing_id), zmq::message_t(header.data(), header.size()),
+                           zmq::message_t(body.data(), body.size())});
+        ++counters_.errors;
+      }
+      ++counters_.calls;
+    }
+    const std::size_t done = batch.size();
+    batch.clear();
+    replies_.push(replies);
+    counters_.in_flight -= done;
+  }
+}
+
+}  // namespace titan::host

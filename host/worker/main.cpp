@@ -1,0 +1,141 @@
+// titan-host: loads one plugin and serves its methods over ZeroMQ.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "host_context.hpp"
+#include "host_error.hpp"
+#include "host_options.hpp"
+#include "host_server.hpp"
+#include "manager_link.hpp"
+#include "plugin_library.hpp"
+#include "service_instance.hpp"
+#include "toml_config.hpp"
+
+using namespace titan::host;
+
+namespace {
+
+constexpr const char* exit_codes_help = R"(
+Exit codes:
+  0  stopped by SIGTERM/SIGINT after finishing the calls in flight
+  1  runtime error
+  2  bad command line
+  3  plugin file not found
+  4  plugin could not be loaded (not a shared library, missing symbol, ...)
+  5  not a Titan plugin (no TITAN_PLUGIN descriptor)
+  6  ABI mismatch (plugin built against another SDK ABI)
+  7  the service's constructor threw
+  8  a --bind endpoint could not be bound
+  9  --config could not be read or parsed
+)";
+
+void write_endpoint_file(const std::string& path, const std::vector<std::string>& endpoints) {
+  // Written whole, then renamed: a reader never sees half a file.
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp);
+    for (const auto& e : endpoints) f << e << '\n';
+    if (!f) throw host_error(exit_code::failure, "cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw host_error(exit_code::failure, "cannot rename to " + path);
+}
+
+// Under a manager: die with it, and never outlive a parent that is already gone.
+void follow_parent() {
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (const char* expected = std::getenv("TITAN_PARENT_PID")) {
+    if (std::to_string(::getppid()) != expected) std::_Exit(1);
+  }
+}
+
+int serve(const host_options& opts, std::shared_ptr<spdlog::logger> log, int stop_fd) {
+  zmq::context_t ctx(1);
+  std::optional<manager_link> manager;
+  if (!opts.manager.empty()) manager.emplace(ctx, opts.manager, opts.id);
+  try {
+    msgpack::zone config_zone;
+    msgpack::object config;
+    if (!opts.config_file.empty()) config = load_toml_config(opts.config_file, config_zone);
+    auto library = plugin_library::load(opts.plugin);
+    const std::string name = opts.name.empty() ? library->descriptor().service_name : opts.name;
+    host_context context(name, config, log);
+    service_instance service(std::move(library), context);
+
+    host_server server(ctx, service, {name, opts.concurrency, opts.max_message_size}, *log);
+    std::vector<std::string> endpoints;
+    for (const auto& b : opts.bind) endpoints.push_back(server.bind(b));
+    for (const auto& e : endpoints) std::printf("%s\n", e.c_str());
+    std::fflush(stdout);
+    if (!opts.endpoint_file.empty()) write_endpoint_file(opts.endpoint_file, endpoints);
+    log->info("serving {} {} on {}", service.descriptor().service_name, service.descriptor().service_version,
+              fmt::join(endpoints, ", "));
+    if (manager) manager->ready(service, name, endpoints);
+    server.run(stop_fd);
+    log->info("stopped after {} call(s)", server.counters().calls.load());
+    return 0;
+  } catch (const host_error& e) {
+    log->error("{}", e.what());
+    if (manager) manager->failed(e.code(), e.what());
+    return to_int(e.code());
+  } catch (const std::exception& e) {
+    log->error("{}", e.what());
+    if (manager) manager->failed(exit_code::failure, e.what());
+    return to_int(exit_code::failure);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  host_options opts;
+  CLI::App app{"titan-host: serves one Titan plugin over ZeroMQ until SIGTERM or SIGINT."};
+  app.footer(exit_codes_help);
+  app.add_option("--plugin", opts.plugin, "Plugin file (.so) to load")->required();
+  app.add_option("--bind", opts.bind, "Endpoint to serve on (repeatable): ipc://PATH, tcp://HOST:PORT, tcp://127.0.0.1:*")
+      ->required();
+  app.add_option("--name", opts.name, "Instance name (default: the service name)");
+  app.add_option("--config", opts.config_file, "TOML file whose table is handed to the service (titan::Context)");
+  app.add_option("--log-level", opts.log_level, "trace, debug, info, warn, error, critical or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_option("--manager", opts.manager, "Manager control endpoint to report READY to (set by spawn)");
+  app.add_option("--id", opts.id, "Token echoed to the manager in READY (set by spawn)");
+  app.add_option("--endpoint-file", opts.endpoint_file, "Also write the bound endpoints, one per line, to this file");
+  app.add_option("--concurrency", opts.concurrency, "Calls run at once (1 = one at a time; >1 needs a thread-safe service)")
+      ->check(CLI::Range(1u, 1024u));
+  app.add_option("--max-message-size", opts.max_message_size, "Largest accepted message in bytes")
+      ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 31));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : to_int(exit_code::usage);
+  }
+
+  if (!opts.manager.empty()) follow_parent();
+
+  // Signals are read from a signalfd by the socket thread; block them in
+  // every thread (threads inherit this mask).
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  int stop_fd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto log = std::make_shared<spdlog::logger>("titan-host", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  log->set_level(spdlog::level::from_str(opts.log_level));
+  log->set_pattern(std::string("[%Y-%m-%d %H:%M:%S.%e] [") + (opts.name.empty() ? "titan-host" : opts.name) +
+                   ":%P] [%^%l%$] %v");
+  return serve(opts, log, stop_fd);
+}

@@ -1,0 +1,104 @@
+#include "plugin_library.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/dll/shared_library.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "host_error.hpp"
+#include "titan/descriptor.hpp"
+
+namespace titan::host {
+namespace {
+
+// Copies the plugin into an anonymous memory file, so that rebuilding or
+// overwriting the original while this host runs can never change the code
+// it has mapped. Returns the memfd (its path is /proc/self/fd/N).
+int private_copy(const std::string& path) {
+  int src = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (src < 0) {
+    if (errno == ENOENT) throw host_error(exit_code::plugin_not_found, "plugin not found: " + path);
+    throw host_error(exit_code::plugin_load_failed, "cannot open plugin " + path + ": " + std::strerror(errno));
+  }
+  struct stat st{};
+  if (::fstat(src, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(src);
+    throw host_error(exit_code::plugin_load_failed, "plugin " + path + " is not a regular file");
+  }
+  int dst = ::memfd_create("titan-plugin", MFD_CLOEXEC);
+  if (dst < 0) {
+    ::close(src);
+    throw host_error(exit_code::failure, std::string("memfd_create failed: ") + std::strerror(errno));
+  }
+  off_t left = st.st_size;
+  while (left > 0) {
+    ssize_t n = ::sendfile(dst, src, nullptr, static_cast<std::size_t>(left));
+    if (n <= 0) {
+      int e = errno;
+      ::close(src);
+      ::close(dst);
+      throw host_error(exit_code::plugin_load_failed, "cannot copy plugin " + path + ": " + std::strerror(e));
+    }
+    left -= n;
+  }
+  ::close(src);
+  return dst;
+}
+
+}  // namespace
+
+struct plugin_library::impl {
+  boost::dll::shared_library library;
+};
+
+std::unique_ptr<plugin_library> plugin_library::load(const std::string& path) {
+  int fd = private_copy(path);
+  auto im = std::make_unique<impl>();
+  try {
+    // rtld_now: a missing symbol fails here, with its name, not mid-call.
+    im->library.load("/proc/self/fd/" + std::to_string(fd),
+                     boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    ::close(fd);
+    std::string why = e.what();
+    // Boost wraps dlerror() as "... (dlerror system message: WHY): errno text"; keep WHY.
+    if (auto p = why.find("dlerror system message: "); p != std::string::npos) {
+      why = why.substr(p + 24);
+      if (auto q = why.rfind("): "); q != std::string::npos) why.resize(q);
+    }
+    if (auto p = why.find("/proc/self/fd/"); p != std::string::npos) {  // name the user's file, not our copy
+      auto end = why.find(':', p);
+      why.replace(p, end == std::string::npos ? std::string::npos : end - p, path);
+    }
+    throw host_error(exit_code::plugin_load_failed, "cannot load plugin " + path + ": " + why);
+  }
+  ::close(fd);  // the mapping keeps the memory file alive
+
+  if (!im->library.has(plugin_symbol)) {
+    throw host_error(exit_code::not_a_plugin, "not a Titan plugin: " + path + " exports no '" +
+                                                  plugin_symbol + "' descriptor (did you forget TITAN_PLUGIN?)");
+  }
+  const auto* d = &im->library.get_alias<const plugin_descriptor>(plugin_symbol);
+  if (d->abi_version != sdk_abi_version) {
+    throw host_error(exit_code::abi_mismatch, "ABI mismatch: " + path + " was built for Titan SDK ABI " +
+                                                  std::to_string(d->abi_version) + ", this host speaks ABI " +
+                                                  std::to_string(sdk_abi_version) + "; rebuild the plugin");
+  }
+  if (d->descriptor_size != sizeof(plugin_descriptor) || d->service_name == nullptr || d->create == nullptr ||
+      d->destroy == nullptr || (d->method_count > 0 && d->methods == nullptr)) {
+    throw host_error(exit_code::not_a_plugin, "not a Titan plugin: " + path + " has a malformed descriptor");
+  }
+  return std::unique_ptr<plugin_library>(new plugin_library(std::move(im), d, path));
+}
+
+plugin_library::plugin_library(std::unique_ptr<impl> impl, const plugin_descriptor* descriptor, std::string path)
+    : impl_(std::move(impl)), descriptor_(descriptor), path_(std::move(path)) {}
+
+plugin_library::~plugin_library() = default;
+
+}  // namespace titan::host

@@ -1,0 +1,55 @@
+// What a service sees of the host that runs it.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <msgpack.hpp>
+
+namespace spdlog {
+class logger;
+}
+
+namespace titan {
+
+// Implemented by the host; a service receives it in its constructor and may
+// keep the reference for its whole life.
+class Context {
+ public:
+  virtual ~Context() = default;
+
+  // The instance name (`titan-host --name`), e.g. "users-1".
+  virtual std::string_view name() const = 0;
+
+  // The `--config` table as a msgpack map (empty map when there is none).
+  virtual const msgpack::object& config() const = 0;
+
+  // The host's logger; include <spdlog/spdlog.h> to use it.
+  virtual spdlog::logger& logger() const = 0;
+
+  // A config value, or `fallback` when the key is absent. Throws
+  // std::runtime_error naming the key when it has the wrong type.
+  template <class T>
+  T config_value(std::string_view key, T fallback) const {
+    const msgpack::object* v = find_config(key);
+    if (v == nullptr) return fallback;
+    try {
+      return v->as<T>();
+    } catch (const std::exception&) {
+      throw std::runtime_error("config key '" + std::string(key) + "' has the wrong type");
+    }
+  }
+
+ private:
+  const msgpack::object* find_config(std::string_view key) const {
+    const msgpack::object& c = config();
+    if (c.type != msgpack::type::MAP) return nullptr;
+    for (const auto& kv : c.via.map) {
+      if (kv.key.type == msgpack::type::STR && std::string_view(kv.key.via.str.ptr, kv.key.via.str.size) == key)
+        return &kv.val;
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace titan

@@ -1,0 +1,78 @@
+// The plugin ABI: what a plugin exports and what titan-host reads. This is
+// the only thing that crosses the .so boundary; bump sdk_abi_version when
+// any type below changes shape.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <msgpack.hpp>
+
+#include "titan/status.hpp"
+
+namespace titan {
+
+class Context;
+
+// Checked by the host before it calls anything in a plugin.
+inline constexpr std::uint32_t sdk_abi_version = 1;
+
+// The exported alias (BOOST_DLL_ALIAS) that points at the descriptor.
+inline constexpr const char* plugin_symbol = "titan_plugin";
+
+enum class method_flags : std::uint32_t {
+  none = 0,
+  idempotent = 1u << 0,  // safe to retry on another host
+};
+constexpr method_flags operator|(method_flags a, method_flags b) {
+  return static_cast<method_flags>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
+}
+constexpr bool has_flag(method_flags set, method_flags f) {
+  return (static_cast<std::uint32_t>(set) & static_cast<std::uint32_t>(f)) != 0;
+}
+
+// Per-method options, written next to the method in TITAN_SERVICE:
+//   TITAN_SERVICE(S, "s", put, (get, titan::idempotent))
+struct method_options {
+  method_flags flags = method_flags::none;
+};
+constexpr method_options operator|(method_options a, method_options b) { return {a.flags | b.flags}; }
+inline constexpr method_options idempotent{method_flags::idempotent};
+
+struct method_schema {
+  std::vector<std::string> args;  // type names, see type_name<T>()
+  std::string result;
+};
+
+// Runs one call: converts `args` (a msgpack array), calls the method and
+// packs its result into `out`. On failure packs a message string into `out`
+// and returns its code. Never throws.
+using invoke_fn = status_code (*)(void* instance, const msgpack::object& args, msgpack::sbuffer& out) noexcept;
+using describe_fn = void (*)(method_schema& out);
+
+struct method_entry {
+  const char* name;
+  invoke_fn invoke;
+  describe_fn describe;
+  method_flags flags;
+};
+
+// Returns a new instance, or nullptr with `error` set when the constructor threw.
+using create_fn = void* (*)(Context& ctx, std::string& error) noexcept;
+using destroy_fn = void (*)(void* instance) noexcept;
+
+struct plugin_descriptor {
+  std::uint32_t abi_version;  // first member, forever
+  std::uint32_t descriptor_size;
+  const char* sdk_version;
+  const char* service_name;
+  const char* service_version;
+  const method_entry* methods;
+  std::size_t method_count;
+  create_fn create;
+  destroy_fn destroy;
+};
+
+}  // namespace titan

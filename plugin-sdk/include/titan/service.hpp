@@ -1,0 +1,202 @@
+// TITAN_SERVICE: lists a service's methods once. From that list come the
+// typed proxy (titan::Proxy<S>), the method table and the schema.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "titan/codec.hpp"
+#include "titan/descriptor.hpp"
+#include "titan/method_traits.hpp"
+#include "titan/version.hpp"
+#include "titan/preprocessor.hpp"
+#include "titan/proxy.hpp"
+
+namespace titan {
+
+class Context;
+
+// Specialised by TITAN_SERVICE: `name` and `methods` (a tuple of method_ref).
+template <class S>
+struct service_traits;
+
+template <class S>
+concept service = requires {
+  { service_traits<S>::name } -> std::convertible_to<std::string_view>;
+};
+
+namespace detail {
+
+
+template <auto M>
+struct method_ref {
+  const char* name;
+  method_options options{};
+};
+
+struct list_start {};
+template <class... M>
+constexpr std::tuple<M...> method_list(list_start, M... m) {
+  return std::tuple<M...>(m...);
+}
+
+// Passes a converted argument on: as an lvalue to a non-const reference
+// parameter, moved otherwise.
+template <class P, class V>
+decltype(auto) pass_arg(V& v) {
+  if constexpr (std::is_lvalue_reference_v<P> && !std::is_const_v<std::remove_reference_t<P>>)
+    return (v);
+  else
+    return std::move(v);
+}
+
+template <class... T>
+std::string join_names(const T&...) {
+  return join_type_names<T...>();
+}
+
+inline void pack_message(msgpack::sbuffer& out, std::string_view message) {
+  out.clear();
+  msgpack::packer<msgpack::sbuffer>(out).pack(message);
+}
+
+template <auto M>
+status_code invoke_method(void* instance, const msgpack::object& args, msgpack::sbuffer& out) noexcept {
+  using traits = method_traits<decltype(M)>;
+  using S = typename traits::class_type;
+  try {
+    if (args.type != msgpack::type::ARRAY) {
+      pack_message(out, "arguments must be an array, got " + std::string(wire_type_name(args)));
+      return status_code::invalid_argument;
+    }
+    if (args.via.array.size != traits::arity) {
+      pack_message(out, "expected " + std::to_string(traits::arity) + " argument" + (traits::arity == 1 ? "" : "s") +
+                            " (" + std::apply([](const auto&... v) { return join_names(v...); }, typename traits::values{}) +
+                            "), got " + std::to_string(args.via.array.size));
+      return status_code::invalid_argument;
+    }
+    typename traits::values values;
+    std::string why;
+    bool ok = [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return ([&] {
+        if (try_convert(args.via.array.ptr[I], std::get<I>(values), why)) return true;
+        why = "argument " + std::to_string(I + 1) + ": " + why;
+        return false;
+      }() && ...);
+    }(std::make_index_sequence<traits::arity>{});
+    if (!ok) {
+      pack_message(out, why);
+      return status_code::invalid_argument;
+    }
+    S& self = *static_cast<S*>(instance);
+    msgpack::packer<msgpack::sbuffer> packer(out);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      using params = typename traits::params;
+      if constexpr (std::is_void_v<typename traits::result>) {
+        (self.*M)(pass_arg<std::tuple_element_t<I, params>>(std::get<I>(values))...);
+        packer.pack_nil();
+      } else {
+        packer.pack((self.*M)(pass_arg<std::tuple_element_t<I, params>>(std::get<I>(values))...));
+      }
+    }(std::make_index_sequence<traits::arity>{});
+    return status_code::ok;
+  } catch (const Error& e) {
+    pack_message(out, e.message());
+    return e.code();
+  } catch (const std::exception& e) {
+    pack_message(out, e.what());
+    return status_code::internal;
+  } catch (...) {
+    pack_message(out, "the method threw something that is not a std::exception");
+    return status_code::unknown;
+  }
+}
+
+template <auto M>
+void describe_method(method_schema& out) {
+  using traits = method_traits<decltype(M)>;
+  out.args.clear();
+  std::apply([&](const auto&... v) { (out.args.push_back(type_name<decltype(v)>()), ...); },
+             typename traits::values{});
+  out.result = type_name<typename traits::result>();
+}
+
+template <class S>
+void* create_instance(Context& ctx, std::string& error) noexcept {
+  try {
+    if constexpr (std::is_constructible_v<S, Context&>)
+      return new S(ctx);
+    else
+      return new S();
+  } catch (const std::exception& e) {
+    error = e.what();
+  } catch (...) {
+    error = "the constructor threw something that is not a std::exception";
+  }
+  return nullptr;
+}
+
+template <class S>
+void destroy_instance(void* instance) noexcept {
+  delete static_cast<S*>(instance);
+}
+
+template <auto M>
+constexpr method_entry make_entry(const method_ref<M>& ref) {
+  return method_entry{ref.name, &invoke_method<M>, &describe_method<M>, ref.options.flags};
+}
+
+template <class S>
+constexpr auto method_table() {
+  return std::apply([](const auto&... refs) { return std::array<method_entry, sizeof...(refs)>{make_entry(refs)...}; },
+                    service_traits<S>::methods);
+}
+
+template <class S, std::size_t N>
+constexpr plugin_descriptor make_descriptor(const char* version, const std::array<method_entry, N>& table) {
+  return plugin_descriptor{
+      sdk_abi_version, sizeof(plugin_descriptor), TITAN_SDK_VERSION, service_traits<S>::name.data(), version,
+      table.data(),    N,                         &create_instance<S>, &destroy_instance<S>,
+  };
+}
+
+}  // namespace detail
+}  // namespace titan
+
+// One entry of the method list: `m` or `(m, options)`.
+#define TITAN_DETAIL_REF(S, entry) TITAN_PP_CAT(TITAN_DETAIL_REF_, TITAN_PP_IS_PAREN(entry))(S, entry)
+#define TITAN_DETAIL_REF_0(S, m) , ::titan::detail::method_ref<&S::m>{#m}
+#define TITAN_DETAIL_REF_1(S, entry) TITAN_DETAIL_REF_OPTS(S, TITAN_PP_REMOVE_PARENS(entry))
+#define TITAN_DETAIL_REF_OPTS(S, ...) TITAN_DETAIL_REF_OPTS_I(S, __VA_ARGS__)
+#define TITAN_DETAIL_REF_OPTS_I(S, m, ...) , ::titan::detail::method_ref<&S::m>{#m, (__VA_ARGS__)}
+
+#define TITAN_DETAIL_PROXY(S, entry) TITAN_PP_CAT(TITAN_DETAIL_PROXY_, TITAN_PP_IS_PAREN(entry))(S, entry)
+#define TITAN_DETAIL_PROXY_1(S, entry) TITAN_DETAIL_PROXY_0(S, TITAN_PP_FIRST(TITAN_PP_REMOVE_PARENS(entry)))
+#define TITAN_DETAIL_PROXY_0(S, m)                                                       \
+  template <class... A>                                                                  \
+    requires std::is_invocable_v<decltype(&S::m), S&, A...>                              \
+  auto m(A&&... a) const {                                                               \
+    return this->template titan_call_<&S::m>(#m, std::forward<A>(a)...);                 \
+  }
+
+// Use at global scope, after the class, with the class's qualified name.
+#define TITAN_SERVICE(S, NAME, ...)                                                       \
+  template <>                                                                             \
+  struct titan::service_traits<S> {                                                       \
+    static constexpr std::string_view name = NAME;                                        \
+    static constexpr auto methods =                                                       \
+        ::titan::detail::method_list(::titan::detail::list_start{}                        \
+                                         TITAN_PP_FOR_EACH(TITAN_DETAIL_REF, S, __VA_ARGS__)); \
+  };                                                                                      \
+  template <>                                                                             \
+  class titan::Proxy<S> : public ::titan::ProxyBase {                                     \
+   public:                                                                                \
+    using service_type = S;                                                               \
+    using ::titan::ProxyBase::ProxyBase;                                                  \
+    TITAN_PP_FOR_EACH(TITAN_DETAIL_PROXY, S, __VA_ARGS__)                                 \
+  };
