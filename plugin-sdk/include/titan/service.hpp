@@ -176,7 +176,8 @@ constexpr plugin_descriptor make_descriptor(const char* version, const std::arra
 #define TITAN_DETAIL_REF_OPTS_I(S, m, ...) , ::titan::detail::method_ref<&S::m>{#m, (__VA_ARGS__)}
 
 #define TITAN_DETAIL_PROXY(S, entry) TITAN_PP_CAT(TITAN_DETAIL_PROXY_, TITAN_PP_IS_PAREN(entry))(S, entry)
-#define TITAN_DETAIL_PROXY_1(S, entry) TITAN_DETAIL_PROXY_0(S, TITAN_PP_FIRST(TITAN_PP_REMOVE_PARENS(entry)))
+#define TITAN_DETAIL_PROXY_1(S, entry) TITAN_DETAIL_PROXY_I(S, TITAN_PP_FIRST(TITAN_PP_REMOVE_PARENS(entry)))
+#define TITAN_DETAIL_PROXY_I(S, m) TITAN_DETAIL_PROXY_0(S, m)  // expands m before #m
 #define TITAN_DETAIL_PROXY_0(S, m)                                                       \
   template <class... A>                                                                  \
     requires std::is_invocable_v<decltype(&S::m), S&, A...>                              \

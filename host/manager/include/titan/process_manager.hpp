@@ -1,0 +1,115 @@
+// titan::ProcessManager: spawns titan-host processes and hands back typed
+// proxies to them. The manager is never a hop on a call: a proxy talks to
+// its host directly.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "titan/client.hpp"
+#include "titan/proxy.hpp"
+#include "titan/service.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace titan {
+
+struct spawn_options {
+  std::string name;         // instance name; default: the service name
+  std::string config_file;  // TOML table handed to the service (titan-host --config)
+  unsigned concurrency = 1;
+  std::string transport = "ipc";  // "ipc" (a socket in the runtime dir) or "tcp" (127.0.0.1, any port)
+  std::chrono::milliseconds ready_timeout{10000};
+  std::string log_level = "info";
+  client_options client;  // for the returned proxy
+};
+
+struct shutdown_options {
+  std::chrono::milliseconds timeout{5000};  // per host: drain + SIGTERM, then SIGKILL
+  bool force = false;                        // SIGKILL at once
+};
+
+enum class process_state { starting, running, stopping, exited };
+std::string_view to_string(process_state s);
+
+struct process_info {
+  std::uint64_t id = 0;
+  std::string name;
+  std::string service;
+  std::string version;
+  std::string plugin;
+  std::string endpoint;
+  pid_t pid = 0;
+  process_state state = process_state::starting;
+  std::chrono::system_clock::time_point started;
+  std::string exit_reason;  // "exited with code 1", "killed by SIGKILL", ...
+};
+
+namespace detail {
+class manager_core;
+}
+
+class ProcessManager {
+ public:
+  struct options {
+    // titan-host to run. Default: $TITAN_HOST, else titan-host next to
+    // this program, else titan-host on PATH.
+    std::string host_binary;
+    // Private (0700) directory for sockets; default: a fresh one under
+    // $XDG_RUNTIME_DIR or /tmp, removed by shutdown().
+    std::string runtime_dir;
+    std::shared_ptr<spdlog::logger> logger;  // default: warnings and errors to stderr
+  };
+
+  ProcessManager();
+  explicit ProcessManager(options opts);
+  ~ProcessManager();  // shutdown() with its defaults
+  ProcessManager(const ProcessManager&) = delete;
+  ProcessManager& operator=(const ProcessManager&) = delete;
+
+  // Starts a host for `plugin` and returns once it has said READY. Throws
+  // titan::Error with the host's own reason when it cannot start (file
+  // missing, not a plugin, ABI mismatch, constructor threw, ...), or when
+  // the plugin serves another service than S.
+  template <class S>
+  Proxy<S> spawn(const std::string& plugin, const spawn_options& opts = {}) {
+    process_info info = spawn_host(plugin, opts, service_traits<S>::name);
+    return Proxy<S>(Client::connect(info.endpoint, opts.client));
+  }
+
+  // The untyped form: starts a host and returns its description.
+  // `expected_service`, when not empty, must match the plugin's service.
+  process_info spawn_host(const std::string& plugin, const spawn_options& opts = {},
+                          std::string_view expected_service = {});
+
+  std::vector<process_info> list() const;
+  std::optional<process_info> get(std::uint64_t id) const;
+
+  // Sends `signal` to host `id`. False when there is no such live host.
+  bool kill(std::uint64_t id, int signal);
+
+  // Stops host `id`: SIGTERM (it drains: in-flight calls finish), then
+  // SIGKILL after `timeout`. Returns once it has exited.
+  bool stop(std::uint64_t id, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+
+  // Stops every host in reverse start order and waits for each; leaves no
+  // process behind. Idempotent.
+  void shutdown(const shutdown_options& opts = {});
+
+  // The manager's control endpoint (hosts report READY there).
+  const std::string& control_endpoint() const;
+  const std::string& runtime_dir() const;
+
+ private:
+  std::unique_ptr<detail::manager_core> core_;
+};
+
+}  // namespace titan

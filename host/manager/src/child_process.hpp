@@ -1,0 +1,45 @@
+// One child process: started with posix_spawn as the leader of its own
+// process group, watched through a pidfd, reaped exactly once. Signals go
+// through the pidfd (never to a reused pid) or to the group while the
+// leader is unreaped.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace titan::detail {
+
+class child_process {
+ public:
+  // Throws titan::Error when the program cannot be started.
+  child_process(const std::string& program, const std::vector<std::string>& args,
+                const std::vector<std::string>& extra_env);
+  ~child_process();  // SIGKILLs the group and reaps if still running
+  child_process(const child_process&) = delete;
+  child_process& operator=(const child_process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // Readable when the process has exited; poll it.
+  int pidfd() const { return pidfd_; }
+
+  bool signal(int sig);        // to the leader
+  bool signal_group(int sig);  // to the whole group
+
+  // Reaps without blocking; returns the wait status once exited.
+  std::optional<int> try_reap();
+  bool reaped() const { return status_.has_value(); }
+  std::optional<int> status() const { return status_; }
+
+ private:
+  pid_t pid_ = -1;
+  int pidfd_ = -1;
+  std::optional<int> status_;
+};
+
+// "exited with code 3", "killed by SIGKILL".
+std::string describe_wait_status(int status);
+
+}  // namespace titan::detail
