@@ -1,0 +1,3 @@
+#include "greeter.hpp"
+
+TITAN_PLUGIN(Greeter, "1.0.0")
