@@ -24,8 +24,8 @@ class ProxyBase {
 
   const Client& client() const { return client_; }
 
- protected:
-  // Converts each argument to the type the method declares (so a call
+ public:
+  // Used by the generated methods. Converts each argument to the type the method declares (so a call
   // compiles exactly when the method could be called with these arguments),
   // packs them and sends the call.
   template <auto M, class... A>

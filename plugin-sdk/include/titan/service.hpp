@@ -25,6 +25,12 @@ class Context;
 template <class S>
 struct service_traits;
 
+namespace detail {
+// Specialised by TITAN_SERVICE: one base class template per method.
+template <class S>
+struct proxy_methods;
+}  // namespace detail
+
 template <class S>
 concept service = requires {
   { service_traits<S>::name } -> std::convertible_to<std::string_view>;
@@ -175,15 +181,30 @@ constexpr plugin_descriptor make_descriptor(const char* version, const std::arra
 #define TITAN_DETAIL_REF_OPTS(S, ...) TITAN_DETAIL_REF_OPTS_I(S, __VA_ARGS__)
 #define TITAN_DETAIL_REF_OPTS_I(S, m, ...) , ::titan::detail::method_ref<&S::m>{#m, (__VA_ARGS__)}
 
-#define TITAN_DETAIL_PROXY(S, entry) TITAN_PP_CAT(TITAN_DETAIL_PROXY_, TITAN_PP_IS_PAREN(entry))(S, entry)
-#define TITAN_DETAIL_PROXY_1(S, entry) TITAN_DETAIL_PROXY_I(S, TITAN_PP_FIRST(TITAN_PP_REMOVE_PARENS(entry)))
-#define TITAN_DETAIL_PROXY_I(S, m) TITAN_DETAIL_PROXY_0(S, m)  // expands m before #m
-#define TITAN_DETAIL_PROXY_0(S, m)                                                       \
-  template <class... A>                                                                  \
-    requires std::is_invocable_v<decltype(&S::m), S&, A...>                              \
-  auto m(A&&... a) const {                                                               \
-    return this->template titan_call_<&S::m>(#m, std::forward<A>(a)...);                 \
-  }
+// The proxy: for each method m, a base class with `m(const V&...)` taking
+// the method's own parameter types (so conversions and braced lists work
+// as in a local call, and anything else does not compile).
+#define TITAN_DETAIL_NAME(entry) TITAN_PP_CAT(TITAN_DETAIL_NAME_, TITAN_PP_IS_PAREN(entry))(entry)
+#define TITAN_DETAIL_NAME_0(m) m
+#define TITAN_DETAIL_NAME_1(entry) TITAN_PP_FIRST(TITAN_PP_REMOVE_PARENS(entry))
+
+#define TITAN_DETAIL_PROXY_METHOD(S, entry) TITAN_DETAIL_PROXY_METHOD_I(S, TITAN_DETAIL_NAME(entry))
+#define TITAN_DETAIL_PROXY_METHOD_I(S, m) TITAN_DETAIL_PROXY_METHOD_II(S, m)  // expands m before #m
+#define TITAN_DETAIL_PROXY_METHOD_II(S, m)                                              \
+  template <class D, class V>                                                           \
+  struct titan_##m;                                                                     \
+  template <class D, class... V>                                                        \
+  struct titan_##m<D, std::tuple<V...>> {                                               \
+    auto m(const V&... args) const {                                                    \
+      return static_cast<const D&>(*this).template titan_call_<&S::m>(#m, args...);     \
+    }                                                                                   \
+  };
+
+#define TITAN_DETAIL_PROXY_BASE(S, entry) TITAN_DETAIL_PROXY_BASE_I(S, TITAN_DETAIL_NAME(entry))
+#define TITAN_DETAIL_PROXY_BASE_I(S, m) TITAN_DETAIL_PROXY_BASE_II(S, m)
+#define TITAN_DETAIL_PROXY_BASE_II(S, m)                                       \
+  , public ::titan::detail::proxy_methods<S>::template titan_##m<              \
+        ::titan::Proxy<S>, typename ::titan::detail::method_traits<decltype(&S::m)>::values>
 
 // Use at global scope, after the class, with the class's qualified name.
 #define TITAN_SERVICE(S, NAME, ...)                                                       \
@@ -195,9 +216,13 @@ constexpr plugin_descriptor make_descriptor(const char* version, const std::arra
                                          TITAN_PP_FOR_EACH(TITAN_DETAIL_REF, S, __VA_ARGS__)); \
   };                                                                                      \
   template <>                                                                             \
-  class titan::Proxy<S> : public ::titan::ProxyBase {                                     \
+  struct titan::detail::proxy_methods<S> {                                                \
+    TITAN_PP_FOR_EACH(TITAN_DETAIL_PROXY_METHOD, S, __VA_ARGS__)                          \
+  };                                                                                      \
+  template <>                                                                             \
+  class titan::Proxy<S> : public ::titan::ProxyBase                                       \
+                          TITAN_PP_FOR_EACH(TITAN_DETAIL_PROXY_BASE, S, __VA_ARGS__) {    \
    public:                                                                                \
     using service_type = S;                                                               \
     using ::titan::ProxyBase::ProxyBase;                                                  \
-    TITAN_PP_FOR_EACH(TITAN_DETAIL_PROXY, S, __VA_ARGS__)                                 \
   };
