@@ -89,6 +89,18 @@ class zmq_client_core final : public client_core {
     wire::encode_header(header_buf_, wire::kind::call, id, method,
                         {.deadline_ms = static_cast<std::uint64_t>(std::max<std::int64_t>(timeout.count(), 1)), .traceparent = {}});
     outgoing out{id, zmq::message_t(header_buf_.data(), header_buf_.size()), zmq::message_t(body, size)};
+    if (!pumping_) {
+      read_monitor();
+      if (ever_connected_ && !connected_) {
+        // Fail fast: the host is gone. Whoever restarts it also tells
+        // clients (or a new connection is made); waiting here would only
+        // turn a clear UNAVAILABLE into a late one.
+        slot.state = call_state::failed;
+        slot.code = status_code::unavailable;
+        slot.error = slot.method + ": not connected to " + endpoint_ + " (the host went away)";
+        return id;
+      }
+    }
     if (!pumping_ && outbox_.empty()) {
       if (try_send(out)) {
         slot.state = call_state::sent;
