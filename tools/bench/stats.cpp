@@ -1,0 +1,79 @@
+// Percentiles, CPU time and memory figures.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include "bench.hpp"
+
+namespace titan::bench {
+
+double quantile(std::vector<double>& v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  // Nearest rank: the smallest value with at least q of the samples at or below it.
+  auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
+  return v[std::clamp<std::size_t>(rank, 1, v.size()) - 1];
+}
+
+double median(std::vector<double> v) { return quantile(v, 0.5); }
+
+latency_stats summarize_latency(std::vector<double>& ns) {
+  latency_stats s;
+  s.samples = ns.size();
+  if (ns.empty()) return s;
+  s.p50_us = quantile(ns, 0.50) / 1000.0;
+  s.p90_us = quantile(ns, 0.90) / 1000.0;
+  s.p99_us = quantile(ns, 0.99) / 1000.0;
+  s.max_us = ns.back() / 1000.0;
+  s.mean_us = std::accumulate(ns.begin(), ns.end(), 0.0) / static_cast<double>(ns.size()) / 1000.0;
+  return s;
+}
+
+double self_cpu_us() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto us = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_usec); };
+  return us(ru.ru_utime) + us(ru.ru_stime);
+}
+
+double process_cpu_us(pid_t pid) {
+  // Sum the nanosecond run time of every live thread (/proc/PID/task/*/schedstat,
+  // field 1): /proc/PID/stat only counts clock ticks, too coarse here.
+  std::error_code ec;
+  std::filesystem::directory_iterator tasks("/proc/" + std::to_string(pid) + "/task", ec);
+  if (ec) return -1;
+  double ns = 0;
+  for (const auto& task : tasks) {
+    std::ifstream f(task.path() / "schedstat");
+    unsigned long long run_ns = 0;
+    if (f >> run_ns) ns += static_cast<double>(run_ns);
+  }
+  return ns / 1000.0;
+}
+
+memory_result read_memory(pid_t pid) {
+  memory_result m;
+  std::ifstream f("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  for (std::string line; std::getline(f, line);) {
+    std::istringstream in(line);
+    std::string key;
+    long kb = -1;
+    in >> key >> kb;
+    if (key == "Rss:") m.rss_kb = kb;
+    if (key == "Pss:") m.pss_kb = kb;
+  }
+  return m;
+}
+
+std::string make_payload(std::size_t size) {
+  std::string s(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) s[i] = static_cast<char>('a' + i % 26);
+  return s;
+}
+
+}  // namespace titan::bench
