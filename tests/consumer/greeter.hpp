@@ -10,4 +10,4 @@ class Greeter {
   std::string greet(std::string name) { return "hello, " + name; }
 };
 
-TITAN_SERVICE(Greeter, "greeter", greet)
+TITAN_SERVICE(Greeter, "greeter", (greet, titan::idempotent))
