@@ -271,10 +271,12 @@ void host_server::worker_loop() {
       }
       ++counters_.calls;
     }
-    const std::size_t done = batch.size();
+    // Not in flight once answered: count down before the replies can reach
+    // a client (who may ask $metrics next). The drain still sends them: the
+    // socket thread flushes after the service threads have joined.
+    counters_.in_flight -= batch.size();
     batch.clear();
     replies_.push(replies);
-    counters_.in_flight -= done;
   }
 }
 
