@@ -17,11 +17,11 @@ struct settings {
   std::size_t payload = 64;              // bytes of the echoed string
   std::size_t latency_warmup = 2000;     // calls, per side and transport
   std::size_t latency_calls = 20000;     // measured, one in flight
-  std::size_t latency_chunks = 4;        // raw and Titan alternate in chunks
+  std::size_t latency_chunks = 20;       // raw and Titan alternate in chunks
   std::size_t window = 1000;             // calls in flight for throughput
   std::size_t throughput_warmup = 20000;
-  std::size_t throughput_calls = 200000;  // per round
-  std::size_t throughput_rounds = 3;      // raw and Titan alternate; median reported
+  std::size_t throughput_calls = 100000;  // per round
+  std::size_t throughput_rounds = 5;      // raw and Titan alternate; median reported
   std::size_t spawns = 50;
   std::vector<std::string> transports{"ipc", "tcp"};
   std::string plugin_dir;
@@ -30,7 +30,7 @@ struct settings {
 
 // Latency figures in microseconds.
 struct latency_stats {
-  double p50_us = 0, p90_us = 0, p99_us = 0, max_us = 0, mean_us = 0;
+  double min_us = 0, p50_us = 0, p90_us = 0, p99_us = 0, max_us = 0, mean_us = 0;
   std::size_t samples = 0;
 };
 

@@ -33,7 +33,7 @@ nlohmann::json side_json(const side_result& s, const std::string& endpoint) {
   return {
       {"endpoint", endpoint},
       {"latency_us",
-       {{"p50", l.p50_us}, {"p90", l.p90_us}, {"p99", l.p99_us}, {"max", l.max_us}, {"mean", l.mean_us},
+       {{"min", l.min_us}, {"p50", l.p50_us}, {"p90", l.p90_us}, {"p99", l.p99_us}, {"max", l.max_us}, {"mean", l.mean_us},
         {"samples", l.samples}}},
       {"throughput",
        {{"calls_per_s", t.calls_per_s},
@@ -56,6 +56,7 @@ void print_table(const results& r, std::ostream& out) {
   row(out, "", "", "raw ZeroMQ", "Titan", "Titan/raw");
   for (const auto& t : r.transports) {
     const auto &raw = t.raw, &titan = t.titan;
+    ratio_row(out, t.transport, "latency min (us)", "%.1f", raw.latency.min_us, titan.latency.min_us);
     ratio_row(out, t.transport, "latency p50 (us)", "%.1f", raw.latency.p50_us, titan.latency.p50_us);
     ratio_row(out, t.transport, "latency p90 (us)", "%.1f", raw.latency.p90_us, titan.latency.p90_us);
     ratio_row(out, t.transport, "latency p99 (us)", "%.1f", raw.latency.p99_us, titan.latency.p99_us);

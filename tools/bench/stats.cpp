@@ -29,6 +29,7 @@ latency_stats summarize_latency(std::vector<double>& ns) {
   s.p50_us = quantile(ns, 0.50) / 1000.0;
   s.p90_us = quantile(ns, 0.90) / 1000.0;
   s.p99_us = quantile(ns, 0.99) / 1000.0;
+  s.min_us = ns.front() / 1000.0;
   s.max_us = ns.back() / 1000.0;
   s.mean_us = std::accumulate(ns.begin(), ns.end(), 0.0) / static_cast<double>(ns.size()) / 1000.0;
   return s;
