@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +18,21 @@
 extern char** environ;
 
 namespace titan::bench {
+namespace {
+std::atomic<bool> interrupt_flag{false};
+extern "C" void on_interrupt(int) { interrupt_flag.store(true, std::memory_order_relaxed); }
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction sa{};
+  sa.sa_handler = &on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a blocked receive returns EINTR
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+bool interrupt_requested() noexcept { return interrupt_flag.load(std::memory_order_relaxed); }
 
 temp_dir::temp_dir() {
   const char* base = std::getenv("XDG_RUNTIME_DIR");

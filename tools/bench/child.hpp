@@ -10,6 +10,16 @@
 
 namespace titan::bench {
 
+// SIGINT/SIGTERM only set a flag; the measuring loops check it between
+// calls and throw `interrupted`, so every destructor (children, hosts,
+// temporary directories) still runs.
+struct interrupted {};
+void install_interrupt_handlers();
+bool interrupt_requested() noexcept;
+inline void throw_if_interrupted() {
+  if (interrupt_requested()) throw interrupted{};
+}
+
 // A fresh 0700 directory under $XDG_RUNTIME_DIR or /tmp, removed with
 // everything in it on destruction.
 class temp_dir {

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
 
   try {
     if (!raw_server.empty()) return run_raw_server(raw_server);
+    install_interrupt_handlers();
     if (s.quick) apply_quick(s, app);
     if (s.payload == 0) throw std::runtime_error("--payload must be at least 1");
     results r = run(s);
@@ -92,7 +93,14 @@ int main(int argc, char** argv) {
     else
       print_table(r, std::cout);
     return 0;
+  } catch (const interrupted&) {
+    std::cerr << "titan-bench: interrupted; every process it started is stopped\n";
+    return 130;
   } catch (const std::exception& e) {
+    if (interrupt_requested()) {  // e.g. a receive cut short by the signal
+      std::cerr << "titan-bench: interrupted (" << e.what() << "); every process it started is stopped\n";
+      return 130;
+    }
     std::cerr << "titan-bench: " << e.what() << "\n";
     return 1;
   }

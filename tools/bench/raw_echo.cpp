@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "bench.hpp"
+#include "child.hpp"
 
 namespace titan::bench {
 
@@ -81,6 +82,7 @@ void raw_client::receive_one() {
 
 void raw_client::run_sequential(std::size_t calls, std::vector<double>* samples_ns) {
   for (std::size_t i = 0; i < calls; ++i) {
+    throw_if_interrupted();
     const auto t0 = clock::now();
     send_one();
     receive_one();
@@ -96,6 +98,7 @@ void raw_client::run_pipelined(std::size_t calls, std::size_t window) {
     ++sent;
   }
   while (received < calls) {
+    throw_if_interrupted();
     receive_one();
     ++received;
     if (sent < calls) {

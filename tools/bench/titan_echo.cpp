@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "child.hpp"
+
 namespace titan::bench {
 
 titan_client::titan_client(const std::string& endpoint, const std::string& payload, std::size_t window)
@@ -14,6 +16,7 @@ void titan_client::check(const std::string& reply) const {
 
 void titan_client::run_sequential(std::size_t calls, std::vector<double>* samples_ns) {
   for (std::size_t i = 0; i < calls; ++i) {
+    throw_if_interrupted();
     const auto t0 = clock::now();
     std::string reply = proxy_.echo(payload_).get();
     const auto t1 = clock::now();
@@ -31,6 +34,7 @@ void titan_client::run_pipelined(std::size_t calls, std::size_t window) {
     ++sent;
   }
   while (received < calls) {
+    throw_if_interrupted();
     auto& slot = ring_[received % window];
     check(slot->get());
     slot.reset();
@@ -56,6 +60,7 @@ spawn_result measure_spawn(titan::ProcessManager& pm, const std::string& plugin,
   std::vector<double> spawn_ms, stop_ms;
   const auto opts = quiet_spawn();
   for (std::size_t i = 0; i < count; ++i) {
+    throw_if_interrupted();
     const auto t0 = clock::now();
     titan::process_info info = pm.spawn_host(plugin, opts, titan::service_traits<EchoService>::name);
     const auto t1 = clock::now();
