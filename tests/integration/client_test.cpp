@@ -11,6 +11,7 @@
 
 #include "echo.hpp"
 #include "expect_error.hpp"
+#include "faulty.hpp"
 #include "host_process.hpp"
 
 using namespace std::chrono_literals;
@@ -149,6 +150,32 @@ TEST_CASE("a client reconnects to a host restarted on the same endpoint", "[clie
   CHECK(*n == 1);  // a new instance
 }
 
+TEST_CASE("a call above the host's --max-message-size fails, and later calls succeed", "[client]") {
+  temp_dir dir;
+  host_process host(host_process::args_for(titan::test::plugin_path("echo"), dir, {"--max-message-size", "4096"}));
+  INFO(host.describe());
+  REQUIRE(host.wait_ready());
+  auto echo = titan::connect<EchoService>(host.endpoint(), {.timeout = 5s, .max_message_size = 1 << 20});
+  REQUIRE(echo.echo("small").get() == "small");
+  // The host's socket drops the connection: the call fails as soon as it is
+  // lost, before its deadline, and the client connects again by itself.
+  auto err = expect_error([&] { return echo.echo(std::string(64 * 1024, 'a')).get(); });
+  REQUIRE(err);
+  CHECK(err->code() == status_code::unavailable);
+  std::optional<std::string> ok;
+  const auto deadline = clock_type::now() + 20s;
+  while (!ok && clock_type::now() < deadline) {
+    try {
+      ok = titan::with_timeout(echo, 500ms).echo("again").get();
+    } catch (const titan::Error& e) {
+      REQUIRE(e.code() == status_code::unavailable);
+      std::this_thread::sleep_for(5ms);  // poll interval
+    }
+  }
+  CHECK(ok == std::optional<std::string>("again"));
+  CHECK(host.running());
+}
+
 // BUG (plugin-sdk/src/zmq_client_core.cpp, the DEALER set up in the
 // zmq_client_core constructor with ZMQ_MAXMSGSIZE): a reply larger than
 // client_options::max_message_size is a protocol error for libzmq, which then
@@ -178,4 +205,53 @@ TEST_CASE("a reply above the client's max_message_size fails the call, not the c
   }
   INFO("the last small call: " << last_error);
   CHECK(ok == std::optional<std::string>("small"));
+}
+
+// BUG (plugin-sdk/src/zmq_client_core.cpp, send(): `slot.deadline =
+// clock::now() + timeout`): a timeout near milliseconds::max() (a natural way
+// to say "no deadline") overflows the steady_clock time_point and lands in
+// the past, so the call fails at once without waiting for the reply.
+TEST_CASE("a client timeout of milliseconds::max() waits for the reply", "[client][!mayfail]") {
+  echo_host h;
+  auto echo = titan::connect<EchoService>(h.host.endpoint());
+  REQUIRE(echo.add(1, 1).get() == 2);  // connected
+  auto patient = titan::with_timeout(echo, std::chrono::milliseconds::max());
+  auto err = expect_error([&] { return patient.add(2, 3).get(); });
+  INFO("error: " << (err ? err->what() : ""));
+  CHECK_FALSE(err);
+}
+
+// BUG (plugin-sdk/include/titan/future.hpp, detail::decode_reply<T>): for a
+// method whose result is msgpack::object (schema "any"), Future<T>::get()
+// converts into the thread's reply_zone, clears that zone and returns; the
+// object's arrays live in the cleared zone and its strings in the freed reply
+// frame. The next reply decoded on this thread overwrites them.
+// (Client::call without a result type returns an object_handle and is fine.)
+TEST_CASE("a typed msgpack::object result stays valid after the next call", "[client][!mayfail]") {
+  temp_dir dir;
+  host_process host(host_process::args_for(titan::test::test_plugin_path("faulty"), dir));
+  INFO(host.describe());
+  REQUIRE(host.wait_ready());
+  auto faulty = titan::connect<FaultyService>(host.endpoint());
+  msgpack::zone zone;
+  msgpack::object first = faulty.echo_any(msgpack::object(std::vector<std::string>{"alpha", "beta"}, zone)).get();
+  msgpack::object second = faulty.echo_any(msgpack::object(std::vector<int>{7, 8, 9}, zone)).get();
+  CHECK(second.as<std::vector<int>>() == std::vector<int>{7, 8, 9});
+  REQUIRE(first.type == msgpack::type::ARRAY);
+  std::string why;
+  std::vector<std::string> values;
+  CHECK(titan::try_convert(first, values, why));
+  CHECK(values == std::vector<std::string>{"alpha", "beta"});
+}
+
+TEST_CASE("Client::call without a result type returns a self-contained handle", "[client]") {
+  temp_dir dir;
+  host_process host(host_process::args_for(titan::test::test_plugin_path("faulty"), dir));
+  INFO(host.describe());
+  REQUIRE(host.wait_ready());
+  auto client = titan::Client::connect(host.endpoint());
+  msgpack::object_handle first = client.call("echo_any", std::vector<std::string>{"alpha", "beta"}).get();
+  msgpack::object_handle second = client.call("echo_any", std::vector<int>{7, 8, 9}).get();
+  CHECK(second->as<std::vector<int>>() == std::vector<int>{7, 8, 9});
+  CHECK(first->as<std::vector<std::string>>() == std::vector<std::string>{"alpha", "beta"});
 }

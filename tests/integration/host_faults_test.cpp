@@ -10,6 +10,7 @@
 #include "expect_error.hpp"
 #include "faulty.hpp"
 #include "host_process.hpp"
+#include "raw_dealer.hpp"
 
 using namespace std::chrono_literals;
 using titan::status_code;
@@ -144,6 +145,53 @@ TEST_CASE("a call that outlives its deadline is DEADLINE_EXCEEDED", "[host][faul
   // The late reply is dropped; the next call gets its own answer.
   CHECK(faulty.value().get() == 42);
   CHECK(faulty.sleep_ms(1).get() == 1);
+}
+
+TEST_CASE("a call whose deadline passes while it is queued is not run", "[host][faults]") {
+  using titan::test::packed;
+  faulty_host h;
+  titan::test::raw_dealer dealer(h.host.endpoint());
+  const std::string none = packed(std::vector<int>{});
+  dealer.send_call(1, "sleep_ms", packed(std::make_tuple(300)));
+  dealer.send_call(2, "fail", none, {.deadline_ms = 1, .traceparent = {}});  // expires behind sleep_ms
+  dealer.send_call(3, "value", none, {.deadline_ms = 60000, .traceparent = {}});
+  auto r = dealer.recv_for(2);
+  REQUIRE(r);
+  CHECK(r->kind == titan::wire::kind::error);
+  CHECK(r->error_code() == "DEADLINE_EXCEEDED");  // had it run, it would be INTERNAL
+  CHECK_THAT(r->error_message(), Catch::Contains("queued"));
+  r = dealer.recv_for(3);
+  REQUIRE(r);
+  CHECK(r->kind == titan::wire::kind::reply);
+}
+
+// BUG (host/worker/host_server.cpp, handle_message(): `clock::now() +
+// std::chrono::milliseconds(h.meta.deadline_ms)`): deadline_ms is a uint64
+// on the wire; a large one overflows the signed time_point arithmetic and
+// lands in the past, so the call is refused DEADLINE_EXCEEDED without running.
+TEST_CASE("a very far deadline is not a deadline in the past", "[host][faults][!mayfail]") {
+  using titan::test::packed;
+  faulty_host h;
+  titan::test::raw_dealer dealer(h.host.endpoint());
+  const std::uint64_t far[] = {std::uint64_t{1} << 53, std::uint64_t{1} << 63, ~std::uint64_t{0}};
+  std::uint64_t id = 1;
+  for (std::uint64_t deadline_ms : far) {
+    CAPTURE(deadline_ms);
+    dealer.send_call(id, "value", packed(std::vector<int>{}), {.deadline_ms = deadline_ms, .traceparent = {}});
+    auto r = dealer.recv_for(id++);
+    REQUIRE(r);
+    INFO("error: " << (r->kind == titan::wire::kind::error ? r->error_message() : ""));
+    CHECK(r->kind == titan::wire::kind::reply);
+  }
+}
+
+TEST_CASE("with --concurrency 2 a call runs while another one sleeps", "[host][faults]") {
+  faulty_host h({"--concurrency", "2"});
+  auto faulty = titan::connect<FaultyService>(h.host.endpoint(), {.timeout = 60s, .max_message_size = 1 << 20});
+  auto sleeper = faulty.sleep_ms(3000);
+  // With one service thread this would wait behind the sleeper and miss its deadline.
+  CHECK(titan::with_timeout(faulty, 2000ms).value().get() == 42);
+  CHECK(sleeper.get() == 3000);
 }
 
 // BUG (host/worker/host_server.cpp, run() and worker_loop()): a second stop

@@ -263,12 +263,49 @@ TEST_CASE("the --config TOML table reaches the service", "[host][config]") {
   CHECK(found->name == "John");
 }
 
+TEST_CASE("TOML values reach the service as msgpack", "[host][config]") {
+  temp_dir dir;
+  auto config = dir.write_file("faulty.toml", R"(name = "x"
+count = -3
+ratio = 0.5
+enabled = true
+list = [1, 2, 3]
+when = 1979-05-27
+[db]
+host = "localhost"
+ports = [8000, 8001]
+)");
+  host_process host(
+      host_process::args_for(titan::test::test_plugin_path("faulty"), dir, {"--config", config.string()}));
+  INFO(host.describe());
+  REQUIRE(host.wait_ready());
+  msgpack::object_handle oh = titan::Client::connect(host.endpoint()).call("config").get();
+  auto table = oh.get().as<std::map<std::string, msgpack::object>>();
+  CHECK(table.size() == 7);
+  CHECK(table.at("name").as<std::string>() == "x");
+  CHECK(table.at("count").as<std::int64_t>() == -3);
+  CHECK(table.at("ratio").as<double>() == 0.5);
+  CHECK(table.at("enabled").as<bool>());
+  CHECK(table.at("list").as<std::vector<int>>() == std::vector<int>{1, 2, 3});
+  CHECK(table.at("when").as<std::string>() == "1979-05-27");
+  auto db = table.at("db").as<std::map<std::string, msgpack::object>>();
+  CHECK(db.at("host").as<std::string>() == "localhost");
+  CHECK(db.at("ports").as<std::vector<int>>() == std::vector<int>{8000, 8001});
+}
+
 TEST_CASE("without --config the service sees its defaults", "[host][config]") {
   temp_dir dir;
   host_process host(host_process::args_for(titan::test::plugin_path("users"), dir));
   INFO(host.describe());
   REQUIRE(host.wait_ready());
   CHECK(titan::connect<UserService>(host.endpoint()).create_user("Ann").get().id == "u1");
+
+  temp_dir faulty_dir;
+  host_process faulty(host_process::args_for(titan::test::test_plugin_path("faulty"), faulty_dir));
+  REQUIRE(faulty.wait_ready());
+  msgpack::object_handle oh = titan::Client::connect(faulty.endpoint()).call("config").get();
+  CHECK(oh.get().type == msgpack::type::MAP);  // an empty map, not nil
+  CHECK(oh.get().via.map.size == 0);
 }
 
 TEST_CASE("a broken --config exits 9 naming file, line and column", "[host][config]") {
