@@ -82,7 +82,7 @@ void host_server::run(int stop_fd) {
 }
 
 void host_server::on_socket_readable() {
-  std::vector<zmq::message_t> frames;
+  std::vector<zmq::message_t>& frames = frames_;
   // Bounded batch, so replies and signals are not starved by a flood.
   for (int i = 0; i < 256; ++i) {
     frames.clear();
@@ -212,7 +212,8 @@ void host_server::send_error(zmq::message_t& rid, std::uint64_t id, status_code 
 }
 
 void host_server::flush_replies() {
-  std::vector<reply_frames> batch;
+  std::vector<reply_frames>& batch = flushing_;
+  batch.clear();
   replies_.take(batch);
   for (auto& r : batch) {
     // A ROUTER drops a reply whose client is gone; nothing to do then.
@@ -220,6 +221,7 @@ void host_server::flush_replies() {
     socket_.send(r.header, zmq::send_flags::sndmore);
     socket_.send(r.body, zmq::send_flags::none);
   }
+  batch.clear();
 }
 
 void host_server::worker_loop() {

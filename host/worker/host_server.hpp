@@ -76,6 +76,8 @@ class host_server {
   msgpack::zone zone_;
   msgpack::sbuffer buf_{1024};
   std::string describe_;  // packed $describe result
+  std::vector<zmq::message_t> frames_;
+  std::vector<reply_frames> flushing_;
 };
 
 }  // namespace titan::host

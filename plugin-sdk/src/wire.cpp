@@ -3,40 +3,19 @@
 #include <algorithm>
 #include <array>
 
+#include "msgpack_reader.hpp"
+
 namespace titan::wire {
 namespace {
-
-// Strings and binaries point into the frame instead of being copied.
-bool reference_everything(msgpack::type::object_type, std::size_t, void*) { return true; }
-
-msgpack::unpack_limit limits_for(std::size_t size, const decode_limits& l) {
-  // Each array element takes at least one byte and each map entry two, so a
-  // frame's length bounds what it can hold; this caps what a forged length
-  // makes the decoder allocate.
-  const std::size_t arrays = std::min(l.max_container, size);
-  const std::size_t maps = std::min(l.max_container, size / 2);
-  const std::size_t strings = std::min(l.max_string, size);
-  return msgpack::unpack_limit(arrays, maps, strings, strings, strings, l.max_depth);
-}
 
 std::optional<std::string> unpack_exact(const char* data, std::size_t size, msgpack::zone& zone,
                                         msgpack::object& out, const decode_limits& limits) {
   if (size == 0) return "empty frame";
-  try {
-    std::size_t off = 0;
-    bool referenced = false;
-    out = msgpack::unpack(zone, data, size, off, referenced, &reference_everything, nullptr, limits_for(size, limits));
-    if (off != size) return "frame has " + std::to_string(size - off) + " trailing bytes";
-    return std::nullopt;
-  } catch (const msgpack::depth_size_overflow&) {
-    return "nesting deeper than " + std::to_string(limits.max_depth);
-  } catch (const msgpack::size_overflow&) {
-    return "a declared length is larger than the frame or the limits allow";
-  } catch (const msgpack::insufficient_bytes&) {
-    return "truncated msgpack";
-  } catch (const std::exception& e) {
-    return std::string("not valid msgpack (") + e.what() + ")";
-  }
+  const detail::reader_limits rl{limits.max_depth, limits.max_container, limits.max_string};
+  detail::msgpack_reader reader(data, size, zone, rl);
+  if (!reader.read(out)) return reader.error();
+  if (!reader.at_end()) return "frame has " + std::to_string(reader.remaining()) + " trailing bytes";
+  return std::nullopt;
 }
 
 std::string_view as_str(const msgpack::object& o) { return {o.via.str.ptr, o.via.str.size}; }

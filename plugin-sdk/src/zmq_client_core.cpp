@@ -14,10 +14,10 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <unordered_map>
 
 #include <zmq.hpp>
 
+#include "call_table.hpp"
 #include "shared_context.hpp"
 #include "titan/detail/client_core.hpp"
 #include "titan/status.hpp"
@@ -27,17 +27,6 @@ namespace titan::detail {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-enum class call_state : std::uint8_t { unsent, sent, replied, failed };
-
-struct call_slot {
-  call_state state = call_state::unsent;
-  clock::time_point deadline;
-  std::string method;
-  zmq::message_t body;  // REPLY body once replied
-  status_code code = status_code::ok;
-  std::string error;
-};
 
 struct outgoing {
   std::uint64_t id;
@@ -82,30 +71,23 @@ class zmq_client_core final : public client_core {
                      std::chrono::milliseconds timeout) override {
     std::unique_lock lock(mu_);
     const std::uint64_t id = next_id_++;
-    call_slot& slot = calls_[id];
+    call_slot& slot = calls_.insert(id);
     slot.deadline = clock::now() + timeout;
     slot.method.assign(method);
+    if (ever_connected_ && !connected_) {
+      // Fail fast: the host is gone. Waiting would only turn a clear
+      // UNAVAILABLE into a late one.
+      fail_unreachable(slot);
+      return id;
+    }
     header_buf_.clear();
     wire::encode_header(header_buf_, wire::kind::call, id, method,
-                        {.deadline_ms = static_cast<std::uint64_t>(std::max<std::int64_t>(timeout.count(), 1)), .traceparent = {}});
+                        {.deadline_ms = static_cast<std::uint64_t>(std::max<std::int64_t>(timeout.count(), 1)),
+                         .traceparent = {}});
     outgoing out{id, zmq::message_t(header_buf_.data(), header_buf_.size()), zmq::message_t(body, size)};
-    if (!pumping_) {
-      read_monitor();
-      if (ever_connected_ && !connected_) {
-        // Fail fast: the host is gone. Whoever restarts it also tells
-        // clients (or a new connection is made); waiting here would only
-        // turn a clear UNAVAILABLE into a late one.
-        slot.state = call_state::failed;
-        slot.code = status_code::unavailable;
-        slot.error = slot.method + ": not connected to " + endpoint_ + " (the host went away)";
-        return id;
-      }
-    }
-    if (!pumping_ && outbox_.empty()) {
-      if (try_send(out)) {
-        slot.state = call_state::sent;
-        return id;
-      }
+    if (!pumping_ && outbox_.empty() && try_send(out)) {
+      slot.state = call_state::sent;
+      return id;
     }
     outbox_.push_back(std::move(out));
     if (pumping_) wake_pumper();
@@ -115,25 +97,25 @@ class zmq_client_core final : public client_core {
   void wait(std::uint64_t id, reply_fn fn, void* ctx) override {
     std::unique_lock lock(mu_);
     for (;;) {
-      auto it = calls_.find(id);
-      if (it == calls_.end()) throw Error(status_code::failed_precondition, "unknown call id");
-      call_slot& slot = it->second;
+      call_slot* found = calls_.find(id);
+      if (found == nullptr) throw Error(status_code::failed_precondition, "unknown call id");
+      call_slot& slot = *found;
       if (slot.state == call_state::replied) {
         zmq::message_t body = std::move(slot.body);
-        calls_.erase(it);
+        calls_.erase(slot);
         lock.unlock();
         fn(ctx, static_cast<const char*>(body.data()), body.size());
         return;
       }
       if (slot.state == call_state::failed) {
         Error e(slot.code, std::move(slot.error));
-        calls_.erase(it);
+        calls_.erase(slot);
         throw e;
       }
       const auto now = clock::now();
       if (now >= slot.deadline) {
         Error e = timeout_error(slot);
-        calls_.erase(it);
+        calls_.erase(slot);
         throw e;
       }
       if (pumping_) {
@@ -147,9 +129,9 @@ class zmq_client_core final : public client_core {
   bool ready(std::uint64_t id) override {
     std::unique_lock lock(mu_);
     auto done = [&] {
-      auto it = calls_.find(id);
-      return it == calls_.end() || it->second.state == call_state::replied || it->second.state == call_state::failed ||
-             clock::now() >= it->second.deadline;
+      call_slot* s = calls_.find(id);
+      return s == nullptr || s->state == call_state::replied || s->state == call_state::failed ||
+             clock::now() >= s->deadline;
     };
     if (done()) return true;
     if (!pumping_) pump(lock, clock::now());
@@ -158,7 +140,7 @@ class zmq_client_core final : public client_core {
 
   void forget(std::uint64_t id) noexcept override {
     std::lock_guard lock(mu_);
-    calls_.erase(id);  // an outbox entry without a slot is skipped, a late reply dropped
+    if (call_slot* s = calls_.find(id)) calls_.erase(*s);  // its outbox entry is skipped, a late reply dropped
   }
 
   const std::string& endpoint() const override { return endpoint_; }
@@ -170,6 +152,12 @@ class zmq_client_core final : public client_core {
                                                  (ever_connected_ ? " (the connection was lost)" : " (never connected)"));
     }
     return Error(status_code::deadline_exceeded, slot.method + ": no reply from " + endpoint_ + " before the deadline");
+  }
+
+  void fail_unreachable(call_slot& slot) {
+    slot.state = call_state::failed;
+    slot.code = status_code::unavailable;
+    slot.error = slot.method + ": not connected to " + endpoint_ + " (the host went away)";
   }
 
   // Sends without blocking; false when the socket cannot take it now.
@@ -225,13 +213,13 @@ class zmq_client_core final : public client_core {
   void flush_outbox() {
     while (!outbox_.empty()) {
       outgoing& out = outbox_.front();
-      auto it = calls_.find(out.id);
-      if (it == calls_.end() || it->second.state != call_state::unsent) {
+      call_slot* slot = calls_.find(out.id);
+      if (slot == nullptr || slot->state != call_state::unsent) {
         outbox_.pop_front();
         continue;
       }
       if (!try_send(out)) return;
-      it->second.state = call_state::sent;
+      slot->state = call_state::sent;
       outbox_.pop_front();
     }
   }
@@ -245,9 +233,10 @@ class zmq_client_core final : public client_core {
       if (!socket_.recv(header, zmq::recv_flags::dontwait)) return any;
       zmq::message_t body;
       bool two_frames = header.more() && socket_.recv(body, zmq::recv_flags::none);
-      while (socket_.get(zmq::sockopt::rcvmore)) {  // drop extra frames
+      for (bool more = two_frames && body.more(); more;) {  // drop extra frames
         zmq::message_t extra;
         (void)socket_.recv(extra, zmq::recv_flags::none);
+        more = extra.more();
         two_frames = false;
       }
       if (!two_frames) {
@@ -268,10 +257,10 @@ class zmq_client_core final : public client_core {
         ++malformed_;
         continue;
       }
-      auto it = calls_.find(h.id);
-      if (it == calls_.end() || it->second.state == call_state::replied || it->second.state == call_state::failed)
+      call_slot* found = calls_.find(h.id);
+      if (found == nullptr || found->state == call_state::replied || found->state == call_state::failed)
         continue;  // forgotten, or already failed
-      call_slot& slot = it->second;
+      call_slot& slot = *found;
       if (h.msg_kind == wire::kind::reply) {
         slot.state = call_state::replied;
         slot.body = std::move(body);
@@ -304,13 +293,17 @@ class zmq_client_core final : public client_core {
         ever_connected_ = true;
       } else if (ev == ZMQ_EVENT_DISCONNECTED) {
         connected_ = false;
-        for (auto& [id, slot] : calls_) {
-          if (slot.state != call_state::sent) continue;
-          slot.state = call_state::failed;
-          slot.code = status_code::unavailable;
-          slot.error = slot.method + ": connection to " + endpoint_ + " lost with the call in flight (host died?)";
-          changed = true;
-        }
+        calls_.for_each([&](call_slot& slot) {
+          if (slot.state == call_state::sent) {
+            slot.state = call_state::failed;
+            slot.code = status_code::unavailable;
+            slot.error = slot.method + ": connection to " + endpoint_ + " lost with the call in flight (host died?)";
+            changed = true;
+          } else if (slot.state == call_state::unsent) {
+            fail_unreachable(slot);
+            changed = true;
+          }
+        });
       }
     }
   }
@@ -328,7 +321,7 @@ class zmq_client_core final : public client_core {
   bool ever_connected_ = false;
   std::uint64_t next_id_ = 1;
   std::uint64_t malformed_ = 0;
-  std::unordered_map<std::uint64_t, call_slot> calls_;
+  call_table calls_;
   std::deque<outgoing> outbox_;
   std::vector<std::pair<zmq::message_t, zmq::message_t>> received_;
   msgpack::sbuffer header_buf_{256};
