@@ -1,5 +1,6 @@
 #include "host_server.hpp"
 
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -32,11 +33,20 @@ host_server::host_server(zmq::context_t& ctx, service_instance& service, server_
   msgpack::sbuffer d;
   service_.pack_describe(d, options_.name);
   describe_.assign(d.data(), d.size());
+  giveback_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (giveback_fd_ < 0) throw host_error(exit_code::failure, "eventfd failed");
 }
 
 host_server::~host_server() {
   jobs_.close();
   for (auto& t : workers_) t.join();
+  {
+    std::lock_guard lock(standby_mu_);
+    standby_stop_ = true;
+  }
+  standby_cv_.notify_all();
+  if (standby_.joinable()) standby_.join();
+  ::close(giveback_fd_);
 }
 
 std::string host_server::bind(const std::string& endpoint) {
@@ -49,36 +59,52 @@ std::string host_server::bind(const std::string& endpoint) {
 }
 
 void host_server::run(int stop_fd) {
-  const unsigned n = std::max(1u, options_.concurrency);
-  for (unsigned i = 0; i < n; ++i) workers_.emplace_back([this] { worker_loop(); });
+  stop_fd_ = stop_fd;
+  if (inline_mode())
+    standby_ = std::thread([this] { standby_loop(); });
+  else
+    for (unsigned i = 0; i < options_.concurrency; ++i) workers_.emplace_back([this] { worker_loop(); });
 
-  int stop_events = 0;
-  for (;;) {
+  std::unique_lock socket_lock(socket_mu_);
+  while (!finished()) {
     zmq::pollitem_t items[] = {
         {socket_.handle(), 0, ZMQ_POLLIN, 0},
+        {nullptr, stop_fd_, ZMQ_POLLIN, 0},
         {nullptr, replies_.fd(), ZMQ_POLLIN, 0},
-        {nullptr, stop_fd, ZMQ_POLLIN, 0},
     };
-    zmq::poll(items, 3, std::chrono::milliseconds(draining_ ? 100 : -1));
-    if (items[1].revents & ZMQ_POLLIN) flush_replies();
+    zmq::poll(items, inline_mode() ? 2 : 3, std::chrono::milliseconds(draining_ ? 100 : -1));
+    if (items[2].revents & ZMQ_POLLIN) flush_replies();
     if (items[0].revents & ZMQ_POLLIN) on_socket_readable();
-    if (items[2].revents & ZMQ_POLLIN) {
-      char buf[256];
-      [[maybe_unused]] auto r = ::read(stop_fd, buf, sizeof buf);
-      if (++stop_events == 1) {
-        draining_ = true;
-        log_.info("draining: {} call(s) in flight", counters_.in_flight.load());
-      } else {
-        log_.warn("second stop signal: exiting without waiting for {} call(s)", counters_.in_flight.load());
-        break;
-      }
-    }
-    if (draining_ && counters_.in_flight.load() == 0) break;
+    if (items[1].revents & ZMQ_POLLIN) on_stop_signal();
+    run_pending(socket_lock);
   }
+  socket_lock.unlock();
+  {
+    std::lock_guard lock(standby_mu_);
+    standby_stop_ = true;
+  }
+  standby_cv_.notify_all();
+  if (standby_.joinable()) standby_.join();
   jobs_.close();
   for (auto& t : workers_) t.join();
   workers_.clear();
   flush_replies();
+}
+
+bool host_server::finished() const {
+  return stop_now_ || (draining_ && counters_.in_flight.load() == 0);
+}
+
+void host_server::on_stop_signal() {
+  char buf[256];
+  [[maybe_unused]] auto r = ::read(stop_fd_, buf, sizeof buf);
+  if (++stop_events_ == 1) {
+    draining_ = true;
+    log_.info("draining: {} call(s) in flight", counters_.in_flight.load());
+  } else {
+    log_.warn("second stop signal: exiting without waiting for {} call(s)", counters_.in_flight.load());
+    stop_now_ = true;
+  }
 }
 
 void host_server::on_socket_readable() {
@@ -147,7 +173,10 @@ void host_server::handle_message(std::vector<zmq::message_t>& frames) {
       call_job job{std::move(rid), std::move(frames[2]), h.id, index};
       if (h.meta.deadline_ms != 0) job.deadline = clock::now() + std::chrono::milliseconds(h.meta.deadline_ms);
       ++counters_.in_flight;
-      jobs_.push(std::move(job));
+      if (inline_mode())
+        pending_.push_back(std::move(job));
+      else
+        jobs_.push(std::move(job));
       break;
     }
     default:
@@ -211,75 +240,11 @@ void host_server::send_error(zmq::message_t& rid, std::uint64_t id, status_code 
   send_reply(rid, wire::kind::error, id, body.data(), body.size());
 }
 
-void host_server::flush_replies() {
-  std::vector<reply_frames>& batch = flushing_;
-  batch.clear();
-  replies_.take(batch);
-  for (auto& r : batch) {
-    // A ROUTER drops a reply whose client is gone; nothing to do then.
-    socket_.send(r.routing_id, zmq::send_flags::sndmore);
-    socket_.send(r.header, zmq::send_flags::sndmore);
-    socket_.send(r.body, zmq::send_flags::none);
-  }
-  batch.clear();
-}
-
-void host_server::worker_loop() {
-  msgpack::zone zone;
-  msgpack::sbuffer out(1024), header(64);
-  std::vector<call_job> batch;
-  std::vector<reply_frames> replies;
-  // With one service thread, take every queued call at once; with several,
-  // one at a time so that idle threads share the load.
-  const std::size_t max_batch = options_.concurrency <= 1 ? 1024 : 1;
-  while (jobs_.pop(batch, max_batch)) {
-    for (auto& job : batch) {
-      out.clear();
-      status_code code;
-      if (clock::now() > job.deadline) {
-        code = status_code::deadline_exceeded;
-        msgpack::packer<msgpack::sbuffer>(out).pack("the deadline passed while the call was queued");
-      } else {
-        msgpack::object args;
-        if (auto err = wire::decode_body(static_cast<const char*>(job.body.data()), job.body.size(), zone, args)) {
-          code = status_code::invalid_argument;
-          msgpack::packer<msgpack::sbuffer>(out).pack("bad body: " + *err);
-        } else {
-          code = service_.invoke(job.method, args, out);
-        }
-        zone.clear();
-      }
-      header.clear();
-      if (code == status_code::ok) {
-        wire::encode_header(header, wire::kind::reply, job.id, "");
-        replies.push_back({std::move(job.routing_id), zmq::message_t(header.data(), header.size()),
-                           zmq::message_t(out.data(), out.size())});
-      } else {
-        // The plugin packed its message as a string; wrap it in an ERROR body.
-        std::string message = "error";
-        try {
-          msgpack::object_handle oh = msgpack::unpack(out.data(), out.size());
-          message = oh.get().as<std::string>();
-        } catch (const std::exception&) {
-        }
-        const char* method = service_.method(job.method).name;
-        if (code == status_code::invalid_argument) message = std::string(method) + ": " + message;
-        msgpack::sbuffer body;
-        wire::encode_error_body(body, to_string(code), message);
-        wire::encode_header(header, wire::kind::error, job.id, "");
-        replies.push_back({std::move(job.routing_id), zmq::message_t(header.data(), header.size()),
-                           zmq::message_t(body.data(), body.size())});
-        ++counters_.errors;
-      }
-      ++counters_.calls;
-    }
-    // Not in flight once answered: count down before the replies can reach
-    // a client (who may ask $metrics next). The drain still sends them: the
-    // socket thread flushes after the service threads have joined.
-    counters_.in_flight -= batch.size();
-    batch.clear();
-    replies_.push(replies);
-  }
+void host_server::send_frames(reply_frames& r) {
+  // A ROUTER drops a reply whose client is gone; nothing to do then.
+  socket_.send(r.routing_id, zmq::send_flags::sndmore);
+  socket_.send(r.header, zmq::send_flags::sndmore);
+  socket_.send(r.body, zmq::send_flags::none);
 }
 
 }  // namespace titan::host

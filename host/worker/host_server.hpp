@@ -1,15 +1,24 @@
 // Serves one service instance on a ROUTER socket.
 //
-// The socket thread (run()) receives, checks and answers everything that
-// does not need the service: malformed frames, PING, $describe, $ping,
-// $health, $metrics, unknown methods. Calls go to `concurrency` service
+// One call at a time (the default, actor semantics): the socket thread runs
+// each call itself, so a short call costs no thread hand-off. A standby
+// thread watches: once a call has run for `takeover_after`, it takes the
+// socket over and keeps answering pings, $-methods and bad input, and
+// queues new calls, until the call ends and the socket thread asks for the
+// socket back. So the socket never waits on a long call.
+//
+// With --concurrency N > 1 the socket thread hands calls to N service
 // threads through a queue; replies come back through an eventfd-signalled
-// queue. So the socket never waits on a running call.
+// queue.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +36,7 @@ struct server_options {
   std::string name;
   unsigned concurrency = 1;
   std::size_t max_message_size = 16u << 20;
+  std::chrono::milliseconds takeover_after{2};
 };
 
 struct server_counters {
@@ -34,6 +44,13 @@ struct server_counters {
   std::atomic<std::uint64_t> errors{0};
   std::atomic<std::uint64_t> malformed{0};
   std::atomic<std::uint64_t> in_flight{0};
+};
+
+// Per-thread buffers for running calls.
+struct call_scratch {
+  msgpack::zone zone;
+  msgpack::sbuffer out{1024};
+  msgpack::sbuffer header{64};
 };
 
 class host_server {
@@ -53,30 +70,56 @@ class host_server {
   const server_counters& counters() const { return counters_; }
 
  private:
+  bool inline_mode() const { return options_.concurrency <= 1; }
+
+  // Socket work: only by the thread that holds socket_mu_.
   void on_socket_readable();
+  void on_stop_signal();
   void handle_message(std::vector<zmq::message_t>& frames);
   void handle_reserved(zmq::message_t& routing_id, const wire::header& h);
   void send_reply(zmq::message_t& routing_id, wire::kind k, std::uint64_t id, const char* body, std::size_t size);
   void send_error(zmq::message_t& routing_id, std::uint64_t id, status_code code, std::string_view message);
-  void flush_replies();
-  void worker_loop();
+  void send_frames(reply_frames& r);
+  bool finished() const;
 
+  // Running calls (host_server_calls.cpp).
+  reply_frames execute(call_job& job, call_scratch& scratch);
+  void run_pending(std::unique_lock<std::mutex>& socket_lock);
+  void standby_loop();
+  void serve_during_call(std::int64_t call_started);
+  void worker_loop();
+  void flush_replies();
+
+  std::mutex socket_mu_;  // held by whichever thread does socket work
   zmq::socket_t socket_;
   service_instance& service_;
   server_options options_;
   spdlog::logger& log_;
   server_counters counters_;
+  int stop_fd_ = -1;
+  int stop_events_ = 0;
   bool draining_ = false;
+  bool stop_now_ = false;
+  std::deque<call_job> pending_;  // inline mode: received, not yet run
+  msgpack::zone zone_;
+  msgpack::sbuffer buf_{1024};
+  std::vector<zmq::message_t> frames_;
+  std::string describe_;  // packed $describe result
 
+  // Inline mode: the call being run and the standby thread.
+  call_scratch inline_scratch_;
+  std::atomic<std::int64_t> call_started_{0};  // steady_clock ticks; 0 = no call running
+  std::mutex standby_mu_;
+  std::condition_variable standby_cv_;
+  bool standby_asleep_ = false;
+  bool standby_stop_ = false;
+  int giveback_fd_ = -1;  // eventfd: the socket thread wants the socket back
+  std::thread standby_;
+
+  // Pool mode (--concurrency > 1).
   blocking_queue<call_job> jobs_;
   reply_queue replies_;
   std::vector<std::thread> workers_;
-
-  // Socket-thread scratch, reused for every message.
-  msgpack::zone zone_;
-  msgpack::sbuffer buf_{1024};
-  std::string describe_;  // packed $describe result
-  std::vector<zmq::message_t> frames_;
   std::vector<reply_frames> flushing_;
 };
 
