@@ -52,10 +52,12 @@ class blocking_queue {
     return true;
   }
 
-  void close() {
+  // Consumers still get what is queued, unless `discard`.
+  void close(bool discard = false) {
     {
       std::lock_guard lock(mu_);
       closed_ = true;
+      if (discard) items_.clear();
     }
     cv_.notify_all();
   }

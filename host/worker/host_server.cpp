@@ -85,7 +85,7 @@ void host_server::run(int stop_fd) {
   }
   standby_cv_.notify_all();
   if (standby_.joinable()) standby_.join();
-  jobs_.close();
+  jobs_.close(stop_now_);  // a second signal: queued calls are not run
   for (auto& t : workers_) t.join();
   workers_.clear();
   flush_replies();
@@ -104,6 +104,7 @@ void host_server::on_stop_signal() {
   } else {
     log_.warn("second stop signal: exiting without waiting for {} call(s)", counters_.in_flight.load());
     stop_now_ = true;
+    jobs_.close(true);
   }
 }
 
@@ -116,12 +117,15 @@ void host_server::on_socket_readable() {
     if (!socket_.recv(first, zmq::recv_flags::dontwait)) break;
     bool more = first.more();
     frames.push_back(std::move(first));
+    std::size_t count = 1;
     while (more) {
       zmq::message_t part;
       (void)socket_.recv(part, zmq::recv_flags::none);
       more = part.more();
-      if (frames.size() < 4) frames.push_back(std::move(part));  // more than that is malformed anyway
+      ++count;
+      if (frames.size() < 3) frames.push_back(std::move(part));  // the rest only counts
     }
+    frame_count_ = count;
     handle_message(frames);
   }
 }
@@ -141,10 +145,10 @@ void host_server::handle_message(std::vector<zmq::message_t>& frames) {
     zone_.clear();
     return;
   }
-  if (frames.size() != 3) {
+  if (frame_count_ != 3) {
     ++counters_.malformed;
     send_error(rid, h.id, status_code::invalid_argument,
-               "expected 2 frames (header, body), got " + std::to_string(frames.size() - 1));
+               "expected 2 frames (header, body), got " + std::to_string(frame_count_ - 1));
     zone_.clear();
     return;
   }
@@ -171,7 +175,10 @@ void host_server::handle_message(std::vector<zmq::message_t>& frames) {
         break;
       }
       call_job job{std::move(rid), std::move(frames[2]), h.id, index};
-      if (h.meta.deadline_ms != 0) job.deadline = clock::now() + std::chrono::milliseconds(h.meta.deadline_ms);
+      // A deadline beyond a year is no deadline (and cannot overflow the clock).
+      constexpr std::uint64_t max_deadline_ms = 365ull * 24 * 3600 * 1000;
+      if (h.meta.deadline_ms != 0 && h.meta.deadline_ms <= max_deadline_ms)
+        job.deadline = clock::now() + std::chrono::milliseconds(h.meta.deadline_ms);
       ++counters_.in_flight;
       if (inline_mode())
         pending_.push_back(std::move(job));

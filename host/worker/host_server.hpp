@@ -103,7 +103,8 @@ class host_server {
   std::deque<call_job> pending_;  // inline mode: received, not yet run
   msgpack::zone zone_;
   msgpack::sbuffer buf_{1024};
-  std::vector<zmq::message_t> frames_;
+  std::vector<zmq::message_t> frames_;  // the first 3 frames of a message
+  std::size_t frame_count_ = 0;          // and how many it had
   std::string describe_;  // packed $describe result
 
   // Inline mode: the call being run and the standby thread.

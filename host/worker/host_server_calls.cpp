@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "host_server.hpp"
+#include "titan/codec.hpp"
 
 namespace titan::host {
 namespace {
@@ -26,6 +27,12 @@ reply_frames host_server::execute(call_job& job, call_scratch& s) {
     if (auto err = wire::decode_body(static_cast<const char*>(job.body.data()), job.body.size(), s.zone, args)) {
       code = status_code::invalid_argument;
       msgpack::packer<msgpack::sbuffer>(s.out).pack("bad body: " + *err);
+      ++counters_.malformed;
+    } else if (args.type != msgpack::type::ARRAY) {
+      code = status_code::invalid_argument;
+      msgpack::packer<msgpack::sbuffer>(s.out).pack("arguments must be an array, got " +
+                                                    std::string(wire_type_name(args)));
+      ++counters_.malformed;
     } else {
       code = service_.invoke(job.method, args, s.out);
     }

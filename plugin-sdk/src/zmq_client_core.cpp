@@ -41,13 +41,15 @@ class zmq_client_core final : public client_core {
         socket_(*ctx_, zmq::socket_type::dealer),
         monitor_(*ctx_, zmq::socket_type::pair),
         endpoint_(endpoint),
-        wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+        wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+        max_message_size_(options.max_message_size) {
     if (wake_fd_ < 0) throw Error(status_code::internal, "eventfd failed");
     socket_.set(zmq::sockopt::linger, 0);
     socket_.set(zmq::sockopt::immediate, 1);  // never queue calls for a peer that is not connected
     socket_.set(zmq::sockopt::sndhwm, 100000);
     socket_.set(zmq::sockopt::rcvhwm, 100000);
-    socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(options.max_message_size));
+    // Not ZMQ_MAXMSGSIZE: libzmq would drop the connection for good on one
+    // oversized reply. Sizes are checked per reply instead.
     static std::atomic<std::uint64_t> counter{0};
     std::string monitor_ep = "inproc://titan-client-monitor-" + std::to_string(counter++);
     if (zmq_socket_monitor(socket_.handle(), monitor_ep.c_str(), ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) != 0)
@@ -72,7 +74,10 @@ class zmq_client_core final : public client_core {
     std::unique_lock lock(mu_);
     const std::uint64_t id = next_id_++;
     call_slot& slot = calls_.insert(id);
-    slot.deadline = clock::now() + timeout;
+    // A timeout beyond a year is no deadline (and cannot overflow the clock).
+    constexpr auto no_deadline = std::chrono::hours(24 * 365);
+    const bool bounded = timeout < no_deadline;
+    slot.deadline = bounded ? clock::now() + timeout : clock::time_point::max();
     slot.method.assign(method);
     if (ever_connected_ && !connected_) {
       // Fail fast: the host is gone. Waiting would only turn a clear
@@ -82,7 +87,7 @@ class zmq_client_core final : public client_core {
     }
     header_buf_.clear();
     wire::encode_header(header_buf_, wire::kind::call, id, method,
-                        {.deadline_ms = static_cast<std::uint64_t>(std::max<std::int64_t>(timeout.count(), 1)),
+                        {.deadline_ms = bounded ? static_cast<std::uint64_t>(std::max<std::int64_t>(timeout.count(), 1)) : 0,
                          .traceparent = {}});
     outgoing out{id, zmq::message_t(header_buf_.data(), header_buf_.size()), zmq::message_t(body, size)};
     if (!pumping_ && outbox_.empty() && try_send(out)) {
@@ -197,13 +202,14 @@ class zmq_client_core final : public client_core {
         }
         changed = receive_all();
         lock.lock();
+        apply_received();
         if (items[1].revents & ZMQ_POLLIN) changed |= read_monitor();
         if (items[0].revents & ZMQ_POLLOUT) changed = true;  // loop to flush
         if (items[2].revents & ZMQ_POLLIN) changed = true;
       } else {
         lock.lock();
+        apply_received();
       }
-      apply_received();
     } while (!changed && clock::now() < until);
     flush_outbox();
     pumping_ = false;
@@ -261,7 +267,12 @@ class zmq_client_core final : public client_core {
       if (found == nullptr || found->state == call_state::replied || found->state == call_state::failed)
         continue;  // forgotten, or already failed
       call_slot& slot = *found;
-      if (h.msg_kind == wire::kind::reply) {
+      if (body.size() > max_message_size_) {
+        slot.state = call_state::failed;
+        slot.code = status_code::resource_exhausted;
+        slot.error = slot.method + ": the reply has " + std::to_string(body.size()) +
+                     " bytes, more than client_options::max_message_size (" + std::to_string(max_message_size_) + ")";
+      } else if (h.msg_kind == wire::kind::reply) {
         slot.state = call_state::replied;
         slot.body = std::move(body);
       } else if (h.msg_kind == wire::kind::error) {
@@ -293,6 +304,10 @@ class zmq_client_core final : public client_core {
         ever_connected_ = true;
       } else if (ev == ZMQ_EVENT_DISCONNECTED) {
         connected_ = false;
+        // Replies that arrived before the connection closed are still
+        // readable: take them before failing what is left.
+        receive_all();
+        apply_received();
         calls_.for_each([&](call_slot& slot) {
           if (slot.state == call_state::sent) {
             slot.state = call_state::failed;
@@ -313,6 +328,7 @@ class zmq_client_core final : public client_core {
   zmq::socket_t monitor_;
   const std::string endpoint_;
   const int wake_fd_;
+  const std::size_t max_message_size_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -17,6 +17,11 @@
 namespace titan {
 
 namespace detail {
+// What a call returning T gives back: msgpack::object results come as an
+// object_handle, which owns the memory the object points into.
+template <class T>
+using reply_type = std::conditional_t<std::is_same_v<T, msgpack::object>, msgpack::object_handle, T>;
+
 // A zone reused by one thread for decoding replies.
 msgpack::zone& reply_zone();
 
@@ -48,6 +53,9 @@ inline void decode_handle(void* ctx, const char* data, std::size_t size) {
 // collects the replies of the others.
 template <class T>
 class Future {
+  static_assert(!std::is_same_v<T, msgpack::object>,
+                "a msgpack::object cannot own its memory: use Future<msgpack::object_handle>");
+
  public:
   Future(std::shared_ptr<detail::client_core> core, std::uint64_t id) : core_(std::move(core)), id_(id) {}
   Future(Future&& o) noexcept : core_(std::move(o.core_)), id_(o.id_) {}

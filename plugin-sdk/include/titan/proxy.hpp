@@ -39,7 +39,7 @@ class ProxyBase {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (pack_as<std::tuple_element_t<I, values>>(packer, std::forward<A>(args)), ...);
     }(std::index_sequence_for<A...>{});
-    return client_.call_packed<typename traits::result>(method, buf.data(), buf.size());
+    return client_.call_packed<detail::reply_type<typename traits::result>>(method, buf.data(), buf.size());
   }
 
  private:
