@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,19 @@ namespace titan::detail {
 
 enum class call_state : std::uint8_t { unsent, sent, replied, failed };
 
+class member_link;
+
 struct call_slot {
   std::uint64_t id = 0;  // 0: free
   call_state state = call_state::unsent;
   std::chrono::steady_clock::time_point deadline;
-  std::string method;   // for error messages; its capacity is reused
-  zmq::message_t body;  // the REPLY body once replied
+  std::uint64_t deadline_ms = 0;  // as sent on the wire; 0 = none
+  std::string method;             // for error messages; its capacity is reused
+  bool idempotent = false;
+  std::optional<std::uint64_t> key_hash;
+  member_link* member = nullptr;  // where it was sent (or queued to be sent)
+  zmq::message_t retry_body;      // a copy of the arguments, to send an idempotent call again
+  zmq::message_t body;            // the REPLY body once replied
   status_code code = status_code::ok;
   std::string error;
 };
@@ -47,7 +55,9 @@ class call_table {
 
   void erase(call_slot& s) {
     s.id = 0;
+    s.member = nullptr;
     s.body.rebuild(0);
+    s.retry_body.rebuild(0);
     s.error.clear();
   }
 

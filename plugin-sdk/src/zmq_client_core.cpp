@@ -1,23 +1,26 @@
-// A client connection: one DEALER socket, a table of calls in flight and a
-// socket monitor that fails those calls as soon as the host goes away.
+// A client connection: a DEALER per member (one for a plain connect, one per
+// host of a pool or a discovered service), a table of calls in flight, and
+// socket monitors that fail — or, for idempotent calls, re-send — the calls
+// in flight to a host as soon as its connection drops.
 //
-// Threads: whoever waits on a call "pumps" the socket (receives replies for
+// Threads: whoever waits on a call "pumps" the sockets (receives replies for
 // everyone); one thread pumps at a time and the others wait on a condition
 // variable. A send from another thread while one pumps is queued in the
-// outbox and the pumper is woken through an eventfd.
+// member's outbox and the pumper is woken through an eventfd.
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cstring>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 
 #include <zmq.hpp>
 
+#include "balancer.hpp"
 #include "call_table.hpp"
+#include "member_link.hpp"
+#include "membership_feed.hpp"
 #include "shared_context.hpp"
 #include "titan/detail/client_core.hpp"
 #include "titan/status.hpp"
@@ -28,74 +31,41 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-struct outgoing {
-  std::uint64_t id;
-  zmq::message_t header;
-  zmq::message_t body;
-};
+// A timeout beyond a year is no deadline (and cannot overflow the clock).
+constexpr auto no_deadline = std::chrono::hours(24 * 365);
 
 class zmq_client_core final : public client_core {
  public:
   zmq_client_core(const std::string& endpoint, const client_options& options)
-      : ctx_(shared_context()),
-        socket_(*ctx_, zmq::socket_type::dealer),
-        monitor_(*ctx_, zmq::socket_type::pair),
-        endpoint_(endpoint),
-        wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
-        max_message_size_(options.max_message_size) {
-    if (wake_fd_ < 0) throw Error(status_code::internal, "eventfd failed");
-    socket_.set(zmq::sockopt::linger, 0);
-    socket_.set(zmq::sockopt::immediate, 1);  // never queue calls for a peer that is not connected
-    socket_.set(zmq::sockopt::sndhwm, 100000);
-    socket_.set(zmq::sockopt::rcvhwm, 100000);
-    // Not ZMQ_MAXMSGSIZE: libzmq would drop the connection for good on one
-    // oversized reply. Sizes are checked per reply instead.
-    static std::atomic<std::uint64_t> counter{0};
-    std::string monitor_ep = "inproc://titan-client-monitor-" + std::to_string(counter++);
-    if (zmq_socket_monitor(socket_.handle(), monitor_ep.c_str(), ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) != 0)
-      throw Error(status_code::internal, "zmq_socket_monitor failed: " + std::string(zmq_strerror(zmq_errno())));
-    monitor_.set(zmq::sockopt::linger, 0);
-    monitor_.connect(monitor_ep);
-    try {
-      socket_.connect(endpoint);
-    } catch (const zmq::error_t& e) {
-      ::close(wake_fd_);
-      throw Error(status_code::invalid_argument, "cannot connect to '" + endpoint + "': " + e.what());
-    }
+      : zmq_client_core(options, endpoint) {
+    links_.push_back(std::make_unique<member_link>(*ctx_, endpoint, endpoint));
+    balancer_.rebuild(links_);
   }
 
-  ~zmq_client_core() override {
-    zmq_socket_monitor(socket_.handle(), nullptr, 0);
-    ::close(wake_fd_);
+  zmq_client_core(const std::string& manager, const std::string& name, const client_options& options)
+      : zmq_client_core(options, name + "@" + manager) {
+    feed_ = std::make_unique<membership_feed>(*ctx_, manager, name);
   }
 
-  std::uint64_t send(std::string_view method, const char* body, std::size_t size,
-                     std::chrono::milliseconds timeout) override {
+  ~zmq_client_core() override { ::close(wake_fd_); }
+
+  std::uint64_t send(std::string_view method, const char* body, std::size_t size, std::chrono::milliseconds timeout,
+                     const call_flags& flags) override {
     std::unique_lock lock(mu_);
+    if (!pumping_ && feed_) apply_feed();
     const std::uint64_t id = next_id_++;
     call_slot& slot = calls_.insert(id);
-    // A timeout beyond a year is no deadline (and cannot overflow the clock).
-    constexpr auto no_deadline = std::chrono::hours(24 * 365);
     const bool bounded = timeout < no_deadline;
     slot.deadline = bounded ? clock::now() + timeout : clock::time_point::max();
+    slot.deadline_ms = bounded ? static_cast<std::uint64_t>(std::max<std::int64_t>(timeout.count(), 1)) : 0;
     slot.method.assign(method);
-    if (ever_connected_ && !connected_) {
-      // Fail fast: the host is gone. Waiting would only turn a clear
-      // UNAVAILABLE into a late one.
-      fail_unreachable(slot);
-      return id;
-    }
-    header_buf_.clear();
-    wire::encode_header(header_buf_, wire::kind::call, id, method,
-                        {.deadline_ms = bounded ? static_cast<std::uint64_t>(std::max<std::int64_t>(timeout.count(), 1)) : 0,
-                         .traceparent = {}});
-    outgoing out{id, zmq::message_t(header_buf_.data(), header_buf_.size()), zmq::message_t(body, size)};
-    if (!pumping_ && outbox_.empty() && try_send(out)) {
-      slot.state = call_state::sent;
-      return id;
-    }
-    outbox_.push_back(std::move(out));
-    if (pumping_) wake_pumper();
+    slot.idempotent = flags.idempotent;
+    slot.key_hash = flags.key_hash;
+    slot.member = nullptr;
+    // Kept only where it can be sent again: an idempotent call with somewhere else to go.
+    if (flags.idempotent && (feed_ || links_.size() > 1))
+      slot.retry_body.rebuild(body, size);
+    assign(slot, zmq::message_t(body, size));
     return id;
   }
 
@@ -117,10 +87,9 @@ class zmq_client_core final : public client_core {
         calls_.erase(slot);
         throw e;
       }
-      const auto now = clock::now();
-      if (now >= slot.deadline) {
+      if (clock::now() >= slot.deadline) {
         Error e = timeout_error(slot);
-        calls_.erase(slot);
+        drop(slot);
         throw e;
       }
       if (pumping_) {
@@ -145,32 +114,92 @@ class zmq_client_core final : public client_core {
 
   void forget(std::uint64_t id) noexcept override {
     std::lock_guard lock(mu_);
-    if (call_slot* s = calls_.find(id)) calls_.erase(*s);  // its outbox entry is skipped, a late reply dropped
+    if (call_slot* s = calls_.find(id)) drop(*s);  // its outbox entry is skipped, a late reply dropped
   }
 
-  const std::string& endpoint() const override { return endpoint_; }
+  const std::string& endpoint() const override { return name_; }
+
+  std::vector<std::string> members() override {
+    std::unique_lock lock(mu_);
+    if (!pumping_ && feed_) apply_feed();
+    std::vector<std::string> out;
+    for (const auto& l : links_)
+      if (!l->removed) out.push_back(l->endpoint());
+    return out;
+  }
 
  private:
+  zmq_client_core(const client_options& options, std::string name)
+      : ctx_(shared_context()),
+        name_(std::move(name)),
+        wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+        max_message_size_(options.max_message_size),
+        balancer_(options.strategy) {
+    if (wake_fd_ < 0) throw Error(status_code::internal, "eventfd failed");
+  }
+
+  // Gives an unsent call a member and sends it, or queues it: in the
+  // member's outbox until its connection can take it, or as unassigned
+  // until some member exists.
+  void assign(call_slot& slot, zmq::message_t body, const member_link* avoid = nullptr) {
+    member_link* link = balancer_.pick(links_, slot.key_hash, avoid);
+    if (link != nullptr && link->ever_connected && !link->connected && !slot.idempotent) {
+      // Fail fast: that host is gone. Waiting would only turn a clear
+      // UNAVAILABLE into a late one.
+      fail(slot, status_code::unavailable, slot.method + ": not connected to " + link->endpoint() +
+                                               " (the host went away)");
+      return;
+    }
+    if (link == nullptr || (link->ever_connected && !link->connected)) {
+      unassigned_.push_back({slot.id, std::move(body)});
+      return;
+    }
+    slot.member = link;
+    header_buf_.clear();
+    const auto left = slot.deadline - clock::now();
+    const std::uint64_t deadline_ms =
+        slot.deadline_ms == 0
+            ? 0
+            : static_cast<std::uint64_t>(std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::milliseconds>(left).count()));
+    wire::encode_header(header_buf_, wire::kind::call, slot.id, slot.method,
+                        {.deadline_ms = deadline_ms, .traceparent = {}});
+    outgoing out{slot.id, zmq::message_t(header_buf_.data(), header_buf_.size()), std::move(body)};
+    if (!pumping_ && link->outbox.empty() && link->try_send(out)) {
+      slot.state = call_state::sent;
+      ++link->in_flight;
+      return;
+    }
+    link->outbox.push_back(std::move(out));
+    if (pumping_) wake_pumper();
+  }
+
+  void fail(call_slot& slot, status_code code, std::string message) {
+    if (slot.state == call_state::sent && slot.member) --slot.member->in_flight;
+    slot.state = call_state::failed;
+    slot.code = code;
+    slot.error = std::move(message);
+    slot.member = nullptr;
+  }
+
+  // Forgets a call (deadline passed, or nobody waits for it).
+  void drop(call_slot& slot) {
+    if (slot.state == call_state::sent && slot.member) --slot.member->in_flight;
+    calls_.erase(slot);
+  }
+
   Error timeout_error(const call_slot& slot) const {
     if (slot.state == call_state::unsent) {
-      return Error(status_code::unavailable, slot.method + ": no host reachable at " + endpoint_ +
-                                                 (ever_connected_ ? " (the connection was lost)" : " (never connected)"));
+      if (slot.member == nullptr && feed_)
+        return Error(status_code::unavailable, slot.method + ": no member of '" + feed_->name() + "' was available" +
+                                                   (feed_->heard() ? "" : " (no answer from the manager at " +
+                                                                              feed_->manager() + ")"));
+      const member_link* m = slot.member ? slot.member : (links_.empty() ? nullptr : links_.front().get());
+      std::string where = m ? m->endpoint() : name_;
+      return Error(status_code::unavailable, slot.method + ": no host reachable at " + where +
+                                                 (m && m->ever_connected ? " (the connection was lost)" : " (never connected)"));
     }
-    return Error(status_code::deadline_exceeded, slot.method + ": no reply from " + endpoint_ + " before the deadline");
-  }
-
-  void fail_unreachable(call_slot& slot) {
-    slot.state = call_state::failed;
-    slot.code = status_code::unavailable;
-    slot.error = slot.method + ": not connected to " + endpoint_ + " (the host went away)";
-  }
-
-  // Sends without blocking; false when the socket cannot take it now.
-  bool try_send(outgoing& out) {
-    auto r = socket_.send(out.header, zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-    if (!r) return false;
-    socket_.send(out.body, zmq::send_flags::none);  // the rest of a multipart message never blocks
-    return true;
+    return Error(status_code::deadline_exceeded, slot.method + ": no reply from " +
+                                                     (slot.member ? slot.member->endpoint() : name_) + " before the deadline");
   }
 
   void wake_pumper() {
@@ -184,161 +213,233 @@ class zmq_client_core final : public client_core {
     pumping_ = true;
     bool changed = false;
     do {
-      flush_outbox();
-      const bool want_out = !outbox_.empty();
+      flush_outboxes();
+      items_.clear();
+      for (const auto& l : links_) {
+        items_.push_back({l->socket().handle(), 0, static_cast<short>(ZMQ_POLLIN | (l->outbox.empty() ? 0 : ZMQ_POLLOUT)), 0});
+        items_.push_back({l->monitor().handle(), 0, ZMQ_POLLIN, 0});
+      }
+      if (feed_) items_.push_back({feed_->socket().handle(), 0, ZMQ_POLLIN, 0});
+      items_.push_back({nullptr, wake_fd_, ZMQ_POLLIN, 0});
       lock.unlock();
       changed = receive_all();
       if (!changed) {
-        zmq::pollitem_t items[] = {
-            {socket_.handle(), 0, static_cast<short>(ZMQ_POLLIN | (want_out ? ZMQ_POLLOUT : 0)), 0},
-            {monitor_.handle(), 0, ZMQ_POLLIN, 0},
-            {nullptr, wake_fd_, ZMQ_POLLIN, 0},
-        };
         auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock::now());
-        zmq::poll(items, 3, std::max(left, std::chrono::milliseconds(0)));
-        if (items[2].revents & ZMQ_POLLIN) {
+        zmq::poll(items_.data(), items_.size(), std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(60000)));
+        if (items_.back().revents & ZMQ_POLLIN) {
           std::uint64_t n;
           [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
+          changed = true;
         }
-        changed = receive_all();
-        lock.lock();
-        apply_received();
-        if (items[1].revents & ZMQ_POLLIN) changed |= read_monitor();
-        if (items[0].revents & ZMQ_POLLOUT) changed = true;  // loop to flush
-        if (items[2].revents & ZMQ_POLLIN) changed = true;
-      } else {
-        lock.lock();
-        apply_received();
+        changed |= receive_all();
       }
+      lock.lock();
+      for (std::size_t i = 0; i < links_.size() && i * 2 < items_.size(); ++i)
+        if (items_[i * 2].revents & ZMQ_POLLOUT) changed = true;  // loop to flush
+      changed |= apply_received();
+      changed |= read_monitors();
+      if (feed_) changed |= apply_feed();
+      expire_unassigned();
     } while (!changed && clock::now() < until);
-    flush_outbox();
+    flush_outboxes();
     pumping_ = false;
     cv_.notify_all();
   }
 
-  void flush_outbox() {
-    while (!outbox_.empty()) {
-      outgoing& out = outbox_.front();
-      call_slot* slot = calls_.find(out.id);
-      if (slot == nullptr || slot->state != call_state::unsent) {
-        outbox_.pop_front();
-        continue;
+  void flush_outboxes() {
+    for (const auto& l : links_) {
+      while (!l->outbox.empty()) {
+        outgoing& out = l->outbox.front();
+        call_slot* slot = calls_.find(out.id);
+        if (slot == nullptr || slot->state != call_state::unsent || slot->member != l.get()) {
+          l->outbox.pop_front();
+          continue;
+        }
+        if (!l->try_send(out)) break;
+        slot->state = call_state::sent;
+        ++l->in_flight;
+        l->outbox.pop_front();
       }
-      if (!try_send(out)) return;
-      slot->state = call_state::sent;
-      outbox_.pop_front();
     }
   }
 
-  // Receives every reply that is waiting, without the lock; they are
-  // applied to the table by apply_received().
+  // Receives every reply that is waiting, without the lock (only the
+  // pumper touches the sockets); apply_received() files them.
   bool receive_all() {
     bool any = false;
-    for (;;) {
-      zmq::message_t header;
-      if (!socket_.recv(header, zmq::recv_flags::dontwait)) return any;
-      zmq::message_t body;
-      bool two_frames = header.more() && socket_.recv(body, zmq::recv_flags::none);
-      for (bool more = two_frames && body.more(); more;) {  // drop extra frames
-        zmq::message_t extra;
-        (void)socket_.recv(extra, zmq::recv_flags::none);
-        more = extra.more();
-        two_frames = false;
+    for (const auto& l : links_) {
+      for (;;) {
+        zmq::message_t header;
+        if (!l->socket().recv(header, zmq::recv_flags::dontwait)) break;
+        zmq::message_t body;
+        bool two_frames = header.more() && l->socket().recv(body, zmq::recv_flags::none);
+        for (bool more = two_frames && body.more(); more;) {  // drop extra frames
+          zmq::message_t extra;
+          (void)l->socket().recv(extra, zmq::recv_flags::none);
+          more = extra.more();
+          two_frames = false;
+        }
+        if (!two_frames) continue;
+        received_.emplace_back(std::move(header), std::move(body));
+        any = true;
       }
-      if (!two_frames) {
-        ++malformed_;
-        continue;
-      }
-      received_.emplace_back(std::move(header), std::move(body));
-      any = true;
     }
+    return any;
   }
 
-  void apply_received() {
+  bool apply_received() {
+    bool any = !received_.empty();
     for (auto& [header_msg, body] : received_) {
       wire::header h;
       auto err = wire::decode_header(static_cast<const char*>(header_msg.data()), header_msg.size(), zone_, h);
       zone_.clear();
-      if (err) {
-        ++malformed_;
-        continue;
-      }
+      if (err) continue;
       call_slot* found = calls_.find(h.id);
-      if (found == nullptr || found->state == call_state::replied || found->state == call_state::failed)
-        continue;  // forgotten, or already failed
+      if (found == nullptr || found->state != call_state::sent) continue;  // forgotten, or already failed
       call_slot& slot = *found;
       if (body.size() > max_message_size_) {
-        slot.state = call_state::failed;
-        slot.code = status_code::resource_exhausted;
-        slot.error = slot.method + ": the reply has " + std::to_string(body.size()) +
-                     " bytes, more than client_options::max_message_size (" + std::to_string(max_message_size_) + ")";
+        fail(slot, status_code::resource_exhausted,
+             slot.method + ": the reply has " + std::to_string(body.size()) +
+                 " bytes, more than client_options::max_message_size (" + std::to_string(max_message_size_) + ")");
       } else if (h.msg_kind == wire::kind::reply) {
+        if (slot.member) --slot.member->in_flight;
+        slot.member = nullptr;
         slot.state = call_state::replied;
         slot.body = std::move(body);
+        slot.retry_body.rebuild(0);
       } else if (h.msg_kind == wire::kind::error) {
         std::string code, message;
         wire::decode_error_body(static_cast<const char*>(body.data()), body.size(), zone_, code, message);
         zone_.clear();
         auto c = status_code_from_string(code);
-        slot.state = call_state::failed;
-        slot.code = c.value_or(status_code::unknown);
-        slot.error = c ? std::move(message) : code + ": " + message;
+        fail(slot, c.value_or(status_code::unknown), c ? std::move(message) : code + ": " + message);
       }
     }
     received_.clear();
+    return any;
   }
 
-  // Returns true when a lost connection failed some calls.
-  bool read_monitor() {
+  // Connection events of every member. A lost connection fails the calls
+  // in flight there, or sends the idempotent ones to another member.
+  bool read_monitors() {
     bool changed = false;
-    for (;;) {
-      zmq::message_t event;
-      if (!monitor_.recv(event, zmq::recv_flags::dontwait)) return changed;
-      zmq::message_t addr;
-      if (event.more()) (void)monitor_.recv(addr, zmq::recv_flags::none);
-      if (event.size() < 6) continue;
-      std::uint16_t ev;
-      std::memcpy(&ev, event.data(), sizeof ev);
-      if (ev == ZMQ_EVENT_CONNECTED) {
-        connected_ = true;
-        ever_connected_ = true;
-      } else if (ev == ZMQ_EVENT_DISCONNECTED) {
-        connected_ = false;
+    for (std::size_t i = 0; i < links_.size(); ++i) {
+      member_link* l = links_[i].get();
+      for (auto ev = l->next_event(); ev != member_link::event::none; ev = l->next_event()) {
+        if (ev == member_link::event::connected) {
+          changed |= !unassigned_.empty();
+          retry_unassigned();
+          continue;
+        }
         // Replies that arrived before the connection closed are still
-        // readable: take them before failing what is left.
+        // readable: take them before deciding about what is left.
         receive_all();
         apply_received();
         calls_.for_each([&](call_slot& slot) {
-          if (slot.state == call_state::sent) {
-            slot.state = call_state::failed;
-            slot.code = status_code::unavailable;
-            slot.error = slot.method + ": connection to " + endpoint_ + " lost with the call in flight (host died?)";
-            changed = true;
-          } else if (slot.state == call_state::unsent) {
-            fail_unreachable(slot);
-            changed = true;
+          if (slot.member != l || slot.state != call_state::sent) return;
+          changed = true;
+          --l->in_flight;
+          slot.member = nullptr;
+          if (slot.idempotent && slot.retry_body.size() > 0 && clock::now() < slot.deadline) {
+            slot.state = call_state::unsent;
+            zmq::message_t body;
+            body.copy(slot.retry_body);
+            assign(slot, std::move(body), l);
+          } else {
+            fail(slot, status_code::unavailable,
+                 slot.method + ": connection to " + l->endpoint() + " lost with the call in flight (host died?)");
           }
         });
+        reassign_outbox(*l);
       }
+    }
+    return changed;
+  }
+
+  // Calls waiting in a dead or removed member's outbox were never sent:
+  // any call may go elsewhere.
+  void reassign_outbox(member_link& l) {
+    std::deque<outgoing> waiting;
+    waiting.swap(l.outbox);
+    for (auto& out : waiting) {
+      call_slot* slot = calls_.find(out.id);
+      if (slot == nullptr || slot->state != call_state::unsent || slot->member != &l) continue;
+      slot->member = nullptr;
+      if (!l.removed && !slot->idempotent && l.ever_connected && !l.connected) {
+        fail(*slot, status_code::unavailable, slot->method + ": not connected to " + l.endpoint() + " (the host went away)");
+        continue;
+      }
+      assign(*slot, std::move(out.body), &l);
     }
   }
 
+  void retry_unassigned() {
+    std::deque<unassigned_call> waiting;
+    waiting.swap(unassigned_);
+    for (auto& u : waiting) {
+      call_slot* slot = calls_.find(u.id);
+      if (slot == nullptr || slot->state != call_state::unsent) continue;
+      assign(*slot, std::move(u.body));
+    }
+  }
+
+  void expire_unassigned() {
+    const auto now = clock::now();
+    std::erase_if(unassigned_, [&](const unassigned_call& u) {
+      call_slot* slot = calls_.find(u.id);
+      return slot == nullptr || slot->state != call_state::unsent || slot->deadline <= now;
+    });
+  }
+
+  // Applies the newest membership from the manager, if one arrived.
+  bool apply_feed() {
+    auto m = feed_->read();
+    if (!m) return false;
+    for (const auto& l : links_) {
+      bool keep = std::any_of(m->members.begin(), m->members.end(), [&](const auto& e) {
+        return e.first == l->key() && e.second == l->endpoint();
+      });
+      if (!keep && !l->removed) {
+        l->removed = true;
+        reassign_later_.push_back(l.get());
+      }
+    }
+    for (const auto& [key, endpoint] : m->members) {
+      bool known = std::any_of(links_.begin(), links_.end(), [&](const auto& l) {
+        return !l->removed && l->key() == key && l->endpoint() == endpoint;
+      });
+      if (!known) links_.push_back(std::make_unique<member_link>(*ctx_, key, endpoint));
+    }
+    balancer_.rebuild(links_);
+    for (member_link* l : reassign_later_) reassign_outbox(*l);
+    reassign_later_.clear();
+    // A removed member goes once nothing of ours is left with it.
+    std::erase_if(links_, [](const auto& l) { return l->removed && l->in_flight == 0 && l->outbox.empty(); });
+    retry_unassigned();
+    return true;
+  }
+
+  struct unassigned_call {
+    std::uint64_t id;
+    zmq::message_t body;
+  };
+
   std::shared_ptr<zmq::context_t> ctx_;
-  zmq::socket_t socket_;
-  zmq::socket_t monitor_;
-  const std::string endpoint_;
+  const std::string name_;
   const int wake_fd_;
   const std::size_t max_message_size_;
 
   std::mutex mu_;
   std::condition_variable cv_;
   bool pumping_ = false;
-  bool connected_ = false;
-  bool ever_connected_ = false;
   std::uint64_t next_id_ = 1;
-  std::uint64_t malformed_ = 0;
   call_table calls_;
-  std::deque<outgoing> outbox_;
+  std::vector<std::unique_ptr<member_link>> links_;
+  std::unique_ptr<membership_feed> feed_;
+  balancer balancer_;
+  std::deque<unassigned_call> unassigned_;
+  std::vector<member_link*> reassign_later_;
+  std::vector<zmq::pollitem_t> items_;
   std::vector<std::pair<zmq::message_t, zmq::message_t>> received_;
   msgpack::sbuffer header_buf_{256};
   msgpack::zone zone_;
@@ -348,6 +449,11 @@ class zmq_client_core final : public client_core {
 
 std::shared_ptr<client_core> make_client_core(const std::string& endpoint, const client_options& options) {
   return std::make_shared<zmq_client_core>(endpoint, options);
+}
+
+std::shared_ptr<client_core> make_discovering_client_core(const std::string& manager_endpoint, const std::string& name,
+                                                          const client_options& options) {
+  return std::make_shared<zmq_client_core>(manager_endpoint, name, options);
 }
 
 }  // namespace titan::detail

@@ -27,6 +27,12 @@ class Client {
   // shows up as UNAVAILABLE on the first call, after its deadline.
   static Client connect(const std::string& endpoint, const client_options& options = {});
 
+  // A client of whatever the manager at `manager_endpoint` has registered
+  // under `name` (one host or a pool); it follows the membership as the
+  // manager pushes changes (restarts, scaling), with no action of yours.
+  static Client discover(const std::string& manager_endpoint, const std::string& name,
+                         const client_options& options = {});
+
   // call<int>("add", 2, 3).get() == 5. With no R the result is a dynamic
   // msgpack::object_handle.
   template <class R = msgpack::object_handle, class... A>
@@ -36,13 +42,14 @@ class Client {
     msgpack::packer<msgpack::sbuffer> packer(buf);
     packer.pack_array(sizeof...(A));
     (packer.pack(args), ...);
-    return Future<R>(core_, core_->send(method, buf.data(), buf.size(), timeout_));
+    return Future<R>(core_, core_->send(method, buf.data(), buf.size(), timeout_, {}));
   }
 
   // `body` must be a packed msgpack array of arguments.
   template <class R = msgpack::object_handle>
-  Future<R> call_packed(std::string_view method, const char* body, std::size_t size) const {
-    return Future<R>(core_, core_->send(method, body, size, timeout_));
+  Future<R> call_packed(std::string_view method, const char* body, std::size_t size,
+                        const detail::call_flags& flags = {}) const {
+    return Future<R>(core_, core_->send(method, body, size, timeout_, flags));
   }
 
   // A client on the same connection whose calls use another deadline.
@@ -50,6 +57,8 @@ class Client {
 
   std::chrono::milliseconds timeout() const { return timeout_; }
   const std::string& endpoint() const { return core_->endpoint(); }
+  // Endpoints of the hosts calls may go to now.
+  std::vector<std::string> members() const { return core_->members(); }
 
  private:
   Client(std::shared_ptr<detail::client_core> core, std::chrono::milliseconds timeout)

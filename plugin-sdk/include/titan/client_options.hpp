@@ -2,14 +2,28 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
+#include <string_view>
 
 namespace titan {
+
+// How a client spreads calls over the members of a service.
+enum class balance {
+  round_robin,      // each member in turn
+  least_loaded,     // the member with the fewest calls in flight from this client
+  random,
+  consistent_hash,  // by the method's key argument: the same key reaches the same member
+};
+std::string_view to_string(balance b);
+std::optional<balance> balance_from_string(std::string_view name);  // "round-robin", "least-loaded", ...
 
 struct client_options {
   // Deadline of each call unless overridden with with_timeout().
   std::chrono::milliseconds timeout{5000};
   // Replies larger than this are refused by the socket (ZMQ_MAXMSGSIZE).
   std::size_t max_message_size = 16u << 20;
+  // For a service with several members (pools, discover).
+  balance strategy = balance::round_robin;
 };
 
 }  // namespace titan

@@ -6,12 +6,20 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "titan/client_options.hpp"
 
 namespace titan::detail {
+
+// What the client needs to know about one call besides its bytes.
+struct call_flags {
+  bool idempotent = false;                // may be sent again to another member
+  std::optional<std::uint64_t> key_hash;  // for balance::consistent_hash
+};
 
 class client_core {
  public:
@@ -20,7 +28,7 @@ class client_core {
   // Sends a call whose body is an already packed msgpack array. Never
   // throws: a call that cannot be sent fails when it is waited for.
   virtual std::uint64_t send(std::string_view method, const char* body, std::size_t size,
-                             std::chrono::milliseconds timeout) = 0;
+                             std::chrono::milliseconds timeout, const call_flags& flags) = 0;
 
   using reply_fn = void (*)(void* ctx, const char* data, std::size_t size);
   // Blocks until call `id` ends. A REPLY body is handed to `fn` (while its
@@ -34,10 +42,19 @@ class client_core {
   // Drops a call nobody will wait for; its reply is discarded on arrival.
   virtual void forget(std::uint64_t id) noexcept = 0;
 
+  // The endpoint for a one-host client; "NAME@MANAGER" for a discovering one.
   virtual const std::string& endpoint() const = 0;
+
+  // Endpoints of the members calls may go to now.
+  virtual std::vector<std::string> members() = 0;
 };
 
+// A client of the one host at `endpoint`.
 std::shared_ptr<client_core> make_client_core(const std::string& endpoint, const client_options& options);
+// A client of whatever the manager at `manager_endpoint` has registered as
+// `name`, following its membership as the manager pushes changes.
+std::shared_ptr<client_core> make_discovering_client_core(const std::string& manager_endpoint, const std::string& name,
+                                                          const client_options& options);
 
 
 }  // namespace titan::detail

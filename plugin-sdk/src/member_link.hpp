@@ -1,0 +1,53 @@
+// One member a client calls: a DEALER connected to one host endpoint, and a
+// socket monitor that tells when that connection is up or lost.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+
+#include <zmq.hpp>
+
+namespace titan::detail {
+
+struct outgoing {
+  std::uint64_t id;
+  zmq::message_t header;
+  zmq::message_t body;
+};
+
+class member_link {
+ public:
+  // Throws titan::Error(INVALID_ARGUMENT) for an endpoint ZeroMQ refuses.
+  member_link(zmq::context_t& ctx, std::string key, std::string endpoint);
+  ~member_link();
+  member_link(const member_link&) = delete;
+  member_link& operator=(const member_link&) = delete;
+
+  // Sends without blocking; false when the socket cannot take it now (not
+  // connected yet, or its queue is full).
+  bool try_send(outgoing& out);
+
+  enum class event { none, connected, disconnected };
+  // One pending monitor event, without blocking.
+  event next_event();
+
+  zmq::socket_t& socket() { return socket_; }
+  zmq::socket_t& monitor() { return monitor_; }
+  const std::string& key() const { return key_; }
+  const std::string& endpoint() const { return endpoint_; }
+
+  bool connected = false;
+  bool ever_connected = false;
+  bool removed = false;         // left the membership: no new calls
+  std::uint64_t in_flight = 0;  // calls sent here and not yet ended
+  std::deque<outgoing> outbox;  // calls picked for this member, not yet sent
+
+ private:
+  zmq::socket_t socket_;
+  zmq::socket_t monitor_;
+  std::string key_;
+  std::string endpoint_;
+};
+
+}  // namespace titan::detail

@@ -1,0 +1,40 @@
+// A client's subscription to the members of one named service: a DEALER to
+// the manager's control endpoint that sent `$watch NAME` and receives a
+// STREAM_ITEM with the whole member list each time it changes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <zmq.hpp>
+
+namespace titan::detail {
+
+struct membership {
+  std::uint64_t version = 0;
+  std::vector<std::pair<std::string, std::string>> members;  // (key, endpoint)
+};
+
+class membership_feed {
+ public:
+  membership_feed(zmq::context_t& ctx, const std::string& manager_endpoint, const std::string& name);
+  ~membership_feed();
+
+  zmq::socket_t& socket() { return socket_; }
+  // The newest membership waiting on the socket, without blocking.
+  std::optional<membership> read();
+  const std::string& name() const { return name_; }
+  const std::string& manager() const { return manager_; }
+  bool heard() const { return heard_; }  // at least one membership arrived
+
+ private:
+  zmq::socket_t socket_;
+  std::string name_;
+  std::string manager_;
+  bool heard_ = false;
+};
+
+}  // namespace titan::detail
