@@ -1,41 +1,21 @@
+// manager_core: the loop, starting and stopping hosts, pools.
 #include "manager_core.hpp"
 
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cmath>
+#include <fstream>
+#include <sstream>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "host_binary.hpp"
-#include "titan/wire.hpp"
 
 namespace titan::detail {
 namespace {
-
-using clock = std::chrono::steady_clock;
-
-std::string str_field(const msgpack::object& map, std::string_view key) {
-  if (map.type != msgpack::type::MAP) return {};
-  for (const auto& kv : map.via.map)
-    if (kv.key.type == msgpack::type::STR && std::string_view(kv.key.via.str.ptr, kv.key.via.str.size) == key &&
-        kv.val.type == msgpack::type::STR)
-      return std::string(kv.val.via.str.ptr, kv.val.via.str.size);
-  return {};
-}
-
-const msgpack::object* field(const msgpack::object& map, std::string_view key) {
-  if (map.type != msgpack::type::MAP) return nullptr;
-  for (const auto& kv : map.via.map)
-    if (kv.key.type == msgpack::type::STR && std::string_view(kv.key.via.str.ptr, kv.key.via.str.size) == key)
-      return &kv.val;
-  return nullptr;
-}
-
-// titan-host's exit codes (host/worker/exit_code.hpp) as call status codes.
-status_code code_for_host_exit(int exit_code) {
-  return exit_code == 3 ? status_code::not_found : status_code::failed_precondition;
-}
 
 std::shared_ptr<spdlog::logger> default_logger() {
   auto log = std::make_shared<spdlog::logger>("titan-manager", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
@@ -43,7 +23,21 @@ std::shared_ptr<spdlog::logger> default_logger() {
   return log;
 }
 
+// Pool restarts: the first at once, then 100 ms growing ×1.5 up to 5 s.
+std::chrono::milliseconds restart_delay(unsigned restarts) {
+  if (restarts <= 1) return std::chrono::milliseconds(0);
+  double ms = 100.0 * std::pow(1.5, restarts - 2);
+  return std::chrono::milliseconds(static_cast<long>(std::min(ms, 5000.0)));
+}
+
+// A member up this long counts as stable: its slot's restart count resets.
+constexpr auto stable_uptime = std::chrono::seconds(10);
+
 }  // namespace
+
+bool manager_core::entry::alive() const {
+  return info.state != process_state::exited;
+}
 
 manager_core::manager_core(ProcessManager::options opts)
     : opts_(std::move(opts)),
@@ -55,6 +49,7 @@ manager_core::manager_core(ProcessManager::options opts)
   opts_.host_binary = find_host_binary(opts_.host_binary);
   control_.set(zmq::sockopt::linger, 0);
   control_.set(zmq::sockopt::maxmsgsize, int64_t{1} << 20);
+  control_.set(zmq::sockopt::router_mandatory, 1);  // a send to a peer that is gone fails: drop its watches
   control_.bind(control_endpoint_);
   thread_ = std::thread([this] { loop(); });
 }
@@ -65,9 +60,13 @@ manager_core::~manager_core() {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
+  service_cv_.notify_all();
+  if (service_thread_.joinable()) service_thread_.join();
   std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
   thread_.join();
+  for (auto& [id, e] : entries_)
+    if (e->adopted_pidfd >= 0) ::close(e->adopted_pidfd);
   entries_.clear();  // every child is reaped by now
   ::close(wake_fd_);
 }
@@ -97,6 +96,42 @@ manager_core::entry* manager_core::find(std::uint64_t id) {
   return it == entries_.end() ? nullptr : it->second.get();
 }
 
+// On the loop thread.
+manager_core::entry& manager_core::start_host(const std::string& plugin, const spawn_options& o,
+                                              const std::string& group, int slot) {
+  if (shut_down_) throw Error(status_code::failed_precondition, "the process manager has been shut down");
+  const std::uint64_t id = next_id_++;
+  auto e = std::make_unique<entry>();
+  e->info.id = id;
+  e->info.plugin = plugin;
+  e->info.group = group;
+  e->info.name = o.name;
+  e->info.started = std::chrono::system_clock::now();
+  e->slot = slot;
+  const std::string bind = o.transport == "tcp" ? "tcp://127.0.0.1:*"
+                                                : "ipc://" + runtime_->path() + "/host-" + std::to_string(id) + ".sock";
+  std::vector<std::string> args{"--plugin",    plugin,      "--bind",        bind,
+                                "--manager",   control_endpoint_, "--id",   std::to_string(id),
+                                "--log-level", o.log_level, "--concurrency", std::to_string(o.concurrency)};
+  if (!o.name.empty()) args.insert(args.end(), {"--name", o.name});
+  if (!o.config_file.empty()) args.insert(args.end(), {"--config", o.config_file});
+  e->child = std::make_unique<child_process>(opts_.host_binary, args,
+                                             std::vector<std::string>{"TITAN_PARENT_PID=" + std::to_string(::getpid())});
+  e->info.pid = e->child->pid();
+  std::lock_guard lock(mu_);
+  return *entries_.emplace(id, std::move(e)).first->second;
+}
+
+void manager_core::start_slot(group& g, std::size_t slot, bool with_promise) {
+  spawn_options o = g.opts;
+  o.name = g.name + "-" + std::to_string(slot);
+  entry& e = start_host(g.plugin, o, g.name, static_cast<int>(slot));
+  e.info.restarts = g.slots[slot].restarts;
+  g.slots[slot].host = e.info.id;
+  g.slots[slot].restart_at.reset();
+  if (with_promise) e.ready.emplace();
+}
+
 process_info manager_core::spawn(const std::string& plugin, const spawn_options& o, std::string_view expected) {
   if (o.transport != "ipc" && o.transport != "tcp")
     throw Error(status_code::invalid_argument, "transport must be \"ipc\" or \"tcp\", not \"" + o.transport + "\"");
@@ -104,29 +139,11 @@ process_info manager_core::spawn(const std::string& plugin, const spawn_options&
   std::future<process_info> ready;
   std::uint64_t id = 0;
   run_on_loop([&] {
-    if (shut_down_) throw Error(status_code::failed_precondition, "the process manager has been shut down");
-    id = next_id_++;
-    auto e = std::make_unique<entry>();
-    e->info.id = id;
-    e->info.plugin = plugin;
-    e->info.name = o.name;
-    e->info.started = std::chrono::system_clock::now();
-    std::string bind = o.transport == "tcp" ? "tcp://127.0.0.1:*"
-                                            : "ipc://" + runtime_->path() + "/host-" + std::to_string(id) + ".sock";
-    std::vector<std::string> args{"--plugin",  plugin,           "--bind", bind, "--manager", control_endpoint_,
-                                  "--id",      std::to_string(id), "--log-level", o.log_level, "--concurrency",
-                                  std::to_string(o.concurrency)};
-    if (!o.name.empty()) args.insert(args.end(), {"--name", o.name});
-    if (!o.config_file.empty()) args.insert(args.end(), {"--config", o.config_file});
-    e->child = std::make_unique<child_process>(opts_.host_binary, args,
-                                               std::vector<std::string>{"TITAN_PARENT_PID=" + std::to_string(::getpid())});
-    e->info.pid = e->child->pid();
-    e->ready.emplace();
-    ready = e->ready->get_future();
-    std::lock_guard lock(mu_);
-    entries_.emplace(id, std::move(e));
+    entry& e = start_host(plugin, o, "", -1);
+    e.ready.emplace();
+    ready = e.ready->get_future();
+    id = e.info.id;
   });
-
   if (ready.wait_for(o.ready_timeout) != std::future_status::ready) {
     run_on_loop([&] {
       if (entry* e = find(id); e && e->ready) {
@@ -145,6 +162,106 @@ process_info manager_core::spawn(const std::string& plugin, const spawn_options&
   return info;
 }
 
+std::vector<process_info> manager_core::start_pool(const std::string& plugin, const pool_options& o,
+                                                   std::string_view expected) {
+  if (o.name.empty()) throw Error(status_code::invalid_argument, "a pool needs a name");
+  if (o.host.transport != "ipc" && o.host.transport != "tcp")
+    throw Error(status_code::invalid_argument, "transport must be \"ipc\" or \"tcp\", not \"" + o.host.transport + "\"");
+  const std::size_t size = o.size != 0 ? o.size : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::pair<std::uint64_t, std::future<process_info>>> ready;
+  run_on_loop([&] {
+    if (groups_.count(o.name)) throw Error(status_code::failed_precondition, "'" + o.name + "' is already registered");
+    group& g = groups_[o.name];
+    g.name = o.name;
+    g.plugin = plugin;
+    g.opts = o.host;
+    g.pool = true;
+    g.slots.resize(size);
+    for (std::size_t i = 0; i < size; ++i) {
+      start_slot(g, i, true);
+      entry* e = find(g.slots[i].host);
+      ready.emplace_back(e->info.id, e->ready->get_future());
+    }
+  });
+  std::vector<process_info> out;
+  std::optional<Error> first_error;
+  for (auto& [id, f] : ready) {
+    if (f.wait_for(o.host.ready_timeout) != std::future_status::ready) {
+      run_on_loop([&, id = id] {
+        if (entry* e = find(id); e && e->ready) {
+          e->child->signal_group(SIGKILL);
+          fail_start(*e, Error(status_code::deadline_exceeded, "a member of pool '" + o.name +
+                                                                   "' did not report READY in time"));
+        }
+      });
+    }
+    try {
+      out.push_back(f.get());
+    } catch (const Error& e) {
+      if (!first_error) first_error = e;
+    }
+  }
+  if (!first_error && !expected.empty() && !out.empty() && out.front().service != expected)
+    first_error = Error(status_code::invalid_argument, plugin + " serves '" + out.front().service + "', not '" +
+                                                           std::string(expected) + "' as the requested proxy expects");
+  if (first_error) {
+    scale(o.name, 0);
+    run_on_loop([&] { groups_.erase(o.name); });
+    throw *first_error;
+  }
+  return out;
+}
+
+std::vector<process_info> manager_core::scale(const std::string& name, std::size_t size) {
+  std::vector<std::pair<std::uint64_t, std::future<process_info>>> started;
+  std::vector<std::uint64_t> retiring;
+  spawn_options opts;
+  run_on_loop([&] {
+    auto it = groups_.find(name);
+    if (it == groups_.end() || !it->second.pool)
+      throw Error(status_code::not_found, "no pool named '" + name + "'");
+    group& g = it->second;
+    opts = g.opts;
+    std::size_t live = 0;
+    for (auto& s : g.slots) live += s.retired ? 0 : 1;
+    // Grow: reuse retired slots first (their keys keep consistent hashing stable).
+    for (std::size_t i = 0; i < g.slots.size() && live < size; ++i) {
+      if (!g.slots[i].retired) continue;
+      g.slots[i] = pool_slot{};
+      start_slot(g, i, true);
+      ++live;
+      started.emplace_back(g.slots[i].host, find(g.slots[i].host)->ready->get_future());
+    }
+    while (live < size) {
+      g.slots.emplace_back();
+      start_slot(g, g.slots.size() - 1, true);
+      ++live;
+      started.emplace_back(g.slots.back().host, find(g.slots.back().host)->ready->get_future());
+    }
+    // Shrink from the highest slot: out of the membership first, so that
+    // clients stop sending there, then drained and stopped.
+    for (std::size_t i = g.slots.size(); i-- > 0 && live > size;) {
+      if (g.slots[i].retired) continue;
+      g.slots[i].retired = true;
+      g.slots[i].restart_at.reset();
+      --live;
+      if (entry* e = find(g.slots[i].host); e && e->alive()) {
+        e->intentional_stop = true;
+        std::lock_guard lock(mu_);
+        e->info.state = process_state::stopping;
+        retiring.push_back(e->info.id);
+      }
+    }
+    publish(name);
+  });
+  for (auto id : retiring) stop(id, opts.ready_timeout, false);
+  for (auto& [id, f] : started) {
+    if (f.wait_for(opts.ready_timeout) != std::future_status::ready) stop(id, std::chrono::milliseconds(0), true);
+    f.get();  // throws the host's reason
+  }
+  return members(name);
+}
+
 void manager_core::fail_start(entry& e, Error error) {
   if (!e.ready) return;
   e.ready->set_exception(std::make_exception_ptr(std::move(error)));
@@ -152,20 +269,24 @@ void manager_core::fail_start(entry& e, Error error) {
 }
 
 void manager_core::loop() {
-  // Keep SIGTERM/SIGINT for the application; children get a clean mask.
+  std::vector<zmq::pollitem_t> items;
+  std::vector<entry*> watched;
   for (;;) {
-    std::vector<zmq::pollitem_t> items{{control_.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd_, ZMQ_POLLIN, 0}};
-    std::vector<entry*> watched;
+    items.assign({{control_.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd_, ZMQ_POLLIN, 0}});
+    watched.clear();
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
       for (auto& [id, e] : entries_) {
-        if (e->child->reaped()) continue;
-        items.push_back({nullptr, e->child->pidfd(), ZMQ_POLLIN, 0});
+        if (!e->alive() || e->exit_fd() < 0) continue;
+        items.push_back({nullptr, e->exit_fd(), ZMQ_POLLIN, 0});
         watched.push_back(e.get());
       }
     }
-    zmq::poll(items.data(), items.size(), std::chrono::milliseconds(-1));
+    auto timeout = std::chrono::milliseconds(-1);
+    if (auto due = next_restart())
+      timeout = std::max(std::chrono::milliseconds(0), std::chrono::ceil<std::chrono::milliseconds>(*due - clock::now()));
+    zmq::poll(items.data(), items.size(), timeout);
     if (items[1].revents & ZMQ_POLLIN) {
       std::uint64_t n;
       [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
@@ -173,6 +294,7 @@ void manager_core::loop() {
     for (std::size_t i = 0; i < watched.size(); ++i)
       if (items[i + 2].revents & ZMQ_POLLIN) on_exit(*watched[i]);
     if (items[0].revents & ZMQ_POLLIN) on_control_message();
+    run_due_restarts();
     std::deque<std::function<void()>> cmds;
     {
       std::lock_guard lock(mu_);
@@ -182,107 +304,128 @@ void manager_core::loop() {
   }
 }
 
-void manager_core::on_control_message() {
-  for (int budget = 0; budget < 64; ++budget) {
-    std::vector<zmq::message_t> frames;
-    auto r = zmq::recv_multipart(control_, std::back_inserter(frames), zmq::recv_flags::dontwait);
-    if (!r) return;
-    if (frames.size() != 3) continue;
-    msgpack::zone zone;
-    wire::header h;
-    if (wire::decode_header(static_cast<const char*>(frames[1].data()), frames[1].size(), zone, h)) continue;
-    if (h.msg_kind != wire::kind::call) continue;
-    msgpack::object body;
-    if (wire::decode_body(static_cast<const char*>(frames[2].data()), frames[2].size(), zone, body) ||
-        body.type != msgpack::type::ARRAY || body.via.array.size != 1)
-      continue;
-    const msgpack::object& report = body.via.array.ptr[0];
-    std::string id_text = str_field(report, "id");
-    std::uint64_t id = 0;
-    try {
-      id = std::stoull(id_text);
-    } catch (const std::exception&) {
-      log_->warn("control message {} with an unknown host id '{}'", h.method, id_text);
-      continue;
-    }
-    entry* e = find(id);
-    if (e == nullptr) continue;
-    if (h.method == "$ready")
-      on_ready(*e, report);
-    else if (h.method == "$failed")
-      on_failed(*e, report);
-    // Acknowledge, so the host knows it was heard.
-    msgpack::sbuffer header;
-    wire::encode_header(header, wire::kind::reply, h.id, "");
-    control_.send(frames[0], zmq::send_flags::sndmore);
-    control_.send(zmq::const_buffer(header.data(), header.size()), zmq::send_flags::sndmore);
-    control_.send(zmq::const_buffer("\xc0", 1), zmq::send_flags::none);
-  }
-}
-
-void manager_core::on_ready(entry& e, const msgpack::object& report) {
-  {
-    std::lock_guard lock(mu_);
-    e.info.name = str_field(report, "name");
-    e.info.service = str_field(report, "service");
-    e.info.version = str_field(report, "version");
-    if (const msgpack::object* eps = field(report, "endpoints");
-        eps && eps->type == msgpack::type::ARRAY && eps->via.array.size > 0 &&
-        eps->via.array.ptr[0].type == msgpack::type::STR)
-      e.info.endpoint.assign(eps->via.array.ptr[0].via.str.ptr, eps->via.array.ptr[0].via.str.size);
-    e.info.state = process_state::running;
-  }
-  log_->info("host {} ({} {}) ready on {} as pid {}", e.info.id, e.info.service, e.info.version, e.info.endpoint,
-             e.info.pid);
-  if (e.ready) {
-    e.ready->set_value(e.info);
-    e.ready.reset();
-  }
-}
-
-void manager_core::on_failed(entry& e, const msgpack::object& report) {
-  e.failure = str_field(report, "message");
-  if (const msgpack::object* c = field(report, "exit_code"); c && c->type == msgpack::type::POSITIVE_INTEGER)
-    e.failure_exit_code = static_cast<int>(c->via.u64);
-  fail_start(e, Error(code_for_host_exit(e.failure_exit_code), e.failure));
-}
-
 void manager_core::on_exit(entry& e) {
-  auto status = e.child->try_reap();
-  if (!status) return;
-  e.child->signal_group(SIGKILL);  // leave no grandchildren behind
+  int status = 0;
+  if (e.child) {
+    auto st = e.child->try_reap();
+    if (!st) return;
+    status = *st;
+    e.child->signal_group(SIGKILL);  // leave no grandchildren behind
+  } else {
+    ::close(e.adopted_pidfd);  // an adopted host is not our child: its parent reaps it
+    e.adopted_pidfd = -1;
+  }
+  const bool was_member = e.info.state == process_state::running || e.info.state == process_state::stopping;
   {
     std::lock_guard lock(mu_);
     e.info.state = process_state::exited;
-    e.info.exit_reason = describe_wait_status(*status);
+    e.info.exit_reason = e.child ? describe_wait_status(status) : "exited";
   }
   exited_cv_.notify_all();
   if (e.ready) {
     std::string why = e.failure.empty() ? "titan-host " + e.info.exit_reason + " before it was ready" : e.failure;
-    fail_start(e, Error(code_for_host_exit(WIFEXITED(*status) ? WEXITSTATUS(*status) : 0), why));
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+    fail_start(e, Error(code == 3 ? status_code::not_found : status_code::failed_precondition, why));
   } else {
     log_->info("host {} ({}) {}", e.info.id, e.info.name, e.info.exit_reason);
   }
+  auto g = groups_.find(e.info.group);
+  if (g == groups_.end()) return;
+  if (was_member) publish(g->first);
+  if (!g->second.pool || e.slot < 0 || shut_down_) return;
+  pool_slot& slot = g->second.slots[e.slot];
+  if (slot.host != e.info.id || slot.retired || e.intentional_stop) {
+    if (e.intentional_stop && slot.host == e.info.id) slot.retired = true;
+    return;
+  }
+  // A pool member died: replace it, at once the first time, then backing off.
+  if (was_member && clock::now() - e.up_since > stable_uptime) slot.restarts = 0;
+  ++slot.restarts;
+  slot.restart_at = clock::now() + restart_delay(slot.restarts);
+  log_->warn("pool '{}' member {} {}; restart {} in {} ms", g->first, e.slot, e.info.exit_reason, slot.restarts,
+             restart_delay(slot.restarts).count());
 }
 
-std::vector<process_info> manager_core::list() const {
+std::optional<std::chrono::steady_clock::time_point> manager_core::next_restart() const {
+  std::optional<clock::time_point> next;
+  for (const auto& [name, g] : groups_)
+    for (const auto& s : g.slots)
+      if (s.restart_at && (!next || *s.restart_at < *next)) next = s.restart_at;
+  return next;
+}
+
+void manager_core::run_due_restarts() {
+  const auto now = clock::now();
+  for (auto& [name, g] : groups_) {
+    for (std::size_t i = 0; i < g.slots.size(); ++i) {
+      if (!g.slots[i].restart_at || *g.slots[i].restart_at > now || shut_down_) continue;
+      try {
+        start_slot(g, i, false);
+      } catch (const std::exception& ex) {
+        log_->error("pool '{}': cannot restart member {}: {}", name, i, ex.what());
+        g.slots[i].restart_at = now + std::chrono::seconds(5);
+      }
+    }
+  }
+}
+
+process_info manager_core::snapshot(entry& e) {
+  process_info info = e.info;
+  if (!e.alive() || info.pid <= 0) return info;
+  // /proc/PID/stat: utime and stime are fields 14 and 15; statm: resident pages.
+  std::ifstream stat("/proc/" + std::to_string(info.pid) + "/stat");
+  std::string line;
+  if (std::getline(stat, line)) {
+    auto close = line.rfind(')');
+    std::istringstream rest(close == std::string::npos ? "" : line.substr(close + 2));
+    std::string field;
+    std::uint64_t utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14) utime = std::stoull(field);
+      if (i == 15) stime = std::stoull(field);
+    }
+    const auto now = clock::now();
+    const std::uint64_t ticks = utime + stime;
+    const double wall = std::chrono::duration<double>(now - (e.cpu_ticks ? e.cpu_sampled : e.up_since)).count();
+    const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    if (wall > 0) info.cpu_percent = 100.0 * static_cast<double>(ticks - e.cpu_ticks) / hz / wall;
+    e.cpu_ticks = ticks;
+    e.cpu_sampled = now;
+  }
+  std::ifstream statm("/proc/" + std::to_string(info.pid) + "/statm");
+  std::uint64_t size = 0, resident = 0;
+  if (statm >> size >> resident) info.rss_bytes = resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  return info;
+}
+
+std::vector<process_info> manager_core::list() {
   std::lock_guard lock(mu_);
   std::vector<process_info> out;
-  for (const auto& [id, e] : entries_) out.push_back(e->info);
+  for (auto& [id, e] : entries_) out.push_back(snapshot(*e));
   return out;
 }
 
-std::optional<process_info> manager_core::get(std::uint64_t id) const {
+std::vector<process_info> manager_core::members(const std::string& name) {
+  std::lock_guard lock(mu_);
+  std::vector<process_info> out;
+  for (auto& [id, e] : entries_)
+    if (e->info.group == name && e->info.state == process_state::running) out.push_back(snapshot(*e));
+  return out;
+}
+
+std::optional<process_info> manager_core::get(std::uint64_t id) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return std::nullopt;
-  return it->second->info;
+  return snapshot(*it->second);
 }
 
 bool manager_core::kill(std::uint64_t id, int sig) {
   bool sent = false;
   run_on_loop([&] {
-    if (entry* e = find(id)) sent = e->child->signal(sig);
+    entry* e = find(id);
+    if (e == nullptr || !e->alive()) return;
+    sent = e->child ? e->child->signal(sig) : ::syscall(SYS_pidfd_send_signal, e->adopted_pidfd, sig, nullptr, 0) == 0;
   });
   return sent;
 }
@@ -291,22 +434,28 @@ bool manager_core::stop(std::uint64_t id, std::chrono::milliseconds timeout, boo
   bool found = false;
   run_on_loop([&] {
     entry* e = find(id);
-    if (e == nullptr || e->child->reaped()) return;
+    if (e == nullptr || !e->alive()) return;
     found = true;
-    std::lock_guard lock(mu_);
-    e->info.state = process_state::stopping;
-    e->child->signal(force ? SIGKILL : SIGTERM);  // SIGTERM: the host drains, then exits
+    e->intentional_stop = true;
+    {
+      std::lock_guard lock(mu_);
+      e->info.state = process_state::stopping;
+    }
+    publish(e->info.group);  // no new calls reach it
+    if (e->child)
+      e->child->signal(force ? SIGKILL : SIGTERM);  // SIGTERM: the host drains, then exits
+    else
+      ::syscall(SYS_pidfd_send_signal, e->adopted_pidfd, force ? SIGKILL : SIGTERM, nullptr, 0);
   });
   if (!found) return false;
-  auto exited = [&] {
-    auto it = entries_.find(id);
-    return it->second->info.state == process_state::exited;
-  };
+  auto exited = [&] { return entries_.at(id)->info.state == process_state::exited; };
   std::unique_lock lock(mu_);
   if (!exited_cv_.wait_for(lock, timeout, exited)) {
     lock.unlock();
     run_on_loop([&] {
-      if (entry* e = find(id)) e->child->signal_group(SIGKILL);
+      entry* e = find(id);
+      if (e && e->child) e->child->signal_group(SIGKILL);
+      else if (e) ::syscall(SYS_pidfd_send_signal, e->adopted_pidfd, SIGKILL, nullptr, 0);
     });
     lock.lock();
     exited_cv_.wait(lock, exited);  // SIGKILL cannot be ignored
@@ -316,12 +465,13 @@ bool manager_core::stop(std::uint64_t id, std::chrono::milliseconds timeout, boo
 
 void manager_core::shutdown(const shutdown_options& o) {
   std::vector<std::uint64_t> ids;
-  {
-    std::lock_guard lock(mu_);
+  run_on_loop([&] {
     if (shut_down_) return;
+    shut_down_ = true;
+    for (auto& [name, g] : groups_)
+      for (auto& s : g.slots) s.restart_at.reset();
     for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) ids.push_back(it->first);
-  }
-  run_on_loop([&] { shut_down_ = true; });
+  });
   for (auto id : ids) stop(id, o.timeout, o.force);
 }
 

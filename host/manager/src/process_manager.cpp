@@ -23,7 +23,17 @@ process_info ProcessManager::spawn_host(const std::string& plugin, const spawn_o
   return core_->spawn(plugin, opts, expected_service);
 }
 
+std::vector<process_info> ProcessManager::start_pool(const std::string& plugin, const pool_options& opts,
+                                                     std::string_view expected_service) {
+  return core_->start_pool(plugin, opts, expected_service);
+}
+
+std::vector<process_info> ProcessManager::scale(const std::string& name, std::size_t size) {
+  return core_->scale(name, size);
+}
+
 std::vector<process_info> ProcessManager::list() const { return core_->list(); }
+std::vector<process_info> ProcessManager::members(const std::string& name) const { return core_->members(name); }
 std::optional<process_info> ProcessManager::get(std::uint64_t id) const { return core_->get(id); }
 bool ProcessManager::kill(std::uint64_t id, int signal) { return core_->kill(id, signal); }
 bool ProcessManager::stop(std::uint64_t id, std::chrono::milliseconds timeout) {

@@ -32,6 +32,13 @@ struct spawn_options {
   client_options client;  // for the returned proxy
 };
 
+struct pool_options {
+  std::string name;              // registered name; default: the service name
+  std::size_t size = 0;          // members; 0 = "auto": one per CPU core
+  balance strategy = balance::round_robin;
+  spawn_options host;            // for each member (its name becomes NAME-0, NAME-1, ...)
+};
+
 struct shutdown_options {
   std::chrono::milliseconds timeout{5000};  // per host: drain + SIGTERM, then SIGKILL
   bool force = false;                        // SIGKILL at once
@@ -42,6 +49,7 @@ std::string_view to_string(process_state s);
 
 struct process_info {
   std::uint64_t id = 0;
+  std::string group;  // the name it is registered (and discovered) under
   std::string name;
   std::string service;
   std::string version;
@@ -51,6 +59,10 @@ struct process_info {
   process_state state = process_state::starting;
   std::chrono::system_clock::time_point started;
   std::string exit_reason;  // "exited with code 1", "killed by SIGKILL", ...
+  unsigned restarts = 0;    // of its pool slot
+  bool adopted = false;     // started by hand with titan-host --manager, not by this manager
+  double cpu_percent = 0;   // since the previous list()/get()
+  std::uint64_t rss_bytes = 0;
 };
 
 namespace detail {
@@ -85,19 +97,50 @@ class ProcessManager {
     return Proxy<S>(Client::connect(info.endpoint, opts.client));
   }
 
+  // Starts a pool of hosts and returns a proxy that spreads calls over them
+  // (see pool_options). Members that die are replaced (restart with
+  // backoff); idempotent calls in flight to them are retried elsewhere.
+  template <class S>
+  Proxy<S> pool(const std::string& plugin, pool_options opts = {}) {
+    if (opts.name.empty()) opts.name = std::string(service_traits<S>::name);
+    start_pool(plugin, opts, service_traits<S>::name);
+    client_options c = opts.host.client;
+    c.strategy = opts.strategy;
+    return Proxy<S>(Client::discover(control_endpoint(), opts.name, c));
+  }
+
+  // A proxy to whatever is registered under `name` (a spawned host, a pool,
+  // a host started by hand); it follows restarts and scaling by itself.
+  template <class S>
+  Proxy<S> discover(const std::string& name, const client_options& opts = {}) {
+    return Proxy<S>(Client::discover(control_endpoint(), name, opts));
+  }
+
+  // The untyped pool: returns its members once all are READY.
+  std::vector<process_info> start_pool(const std::string& plugin, const pool_options& opts,
+                                       std::string_view expected_service = {});
+
+  // Grows or shrinks pool `name` to `size` members. Growing returns when the
+  // new members are READY; shrinking drains the members it removes (no new
+  // calls reach them, calls in flight finish) before they stop.
+  std::vector<process_info> scale(const std::string& name, std::size_t size);
+
   // The untyped form: starts a host and returns its description.
   // `expected_service`, when not empty, must match the plugin's service.
   process_info spawn_host(const std::string& plugin, const spawn_options& opts = {},
                           std::string_view expected_service = {});
 
   std::vector<process_info> list() const;
+  // Live members registered under `name`.
+  std::vector<process_info> members(const std::string& name) const;
   std::optional<process_info> get(std::uint64_t id) const;
 
   // Sends `signal` to host `id`. False when there is no such live host.
   bool kill(std::uint64_t id, int signal);
 
   // Stops host `id`: SIGTERM (it drains: in-flight calls finish), then
-  // SIGKILL after `timeout`. Returns once it has exited.
+  // SIGKILL after `timeout`. Returns once it has exited. A pool member
+  // stopped this way is not replaced: the pool shrinks by one.
   bool stop(std::uint64_t id, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
   // Stops every host in reverse start order and waits for each; leaves no

@@ -1,0 +1,36 @@
+// The compute service: CPU-bound work for pools to spread across cores, and
+// methods that tell which host answered. Shared by the plugin and clients.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <titan/titan.hpp>
+
+struct Worker {
+  std::int64_t pid = 0;
+  std::string name;  // the host's instance name, e.g. "compute-2"
+  MSGPACK_DEFINE_MAP(pid, name);
+};
+
+class ComputeService {
+ public:
+  explicit ComputeService(titan::Context& ctx) : name_(ctx.name()) {}
+
+  // Primes in [from, to), by trial division: about 1 s of CPU for [0, 3'000'000).
+  std::uint64_t count_primes(std::uint64_t from, std::uint64_t to);
+  // `rounds` passes of FNV-1a over `data`.
+  std::uint64_t hash_rounds(const std::string& data, std::uint32_t rounds);
+  // Which host answered.
+  Worker whoami();
+  // Sleeps, then says which host answered (a slow call, for load tests).
+  Worker sleep_ms(std::uint32_t ms);
+  // Which host owns `key`: routed by `key` in a consistent-hash pool.
+  Worker owner(const std::string& key);
+
+ private:
+  std::string name_;
+};
+
+TITAN_SERVICE(ComputeService, "compute", (count_primes, titan::idempotent), (hash_rounds, titan::idempotent),
+              (whoami, titan::idempotent), sleep_ms, (owner, titan::idempotent | titan::key(0)))
