@@ -15,7 +15,9 @@ namespace titan::detail {
 
 class balancer {
  public:
-  explicit balancer(balance strategy) : strategy_(strategy) {}
+  // Round-robin starts at a random member, so that many short-lived clients
+  // (say, one CLI call each) do not all begin with the first.
+  explicit balancer(balance strategy) : strategy_(strategy), next_(rng_()) {}
 
   // After a membership change: rebuilds the hash ring from member keys.
   void rebuild(const std::vector<std::unique_ptr<member_link>>& links);
@@ -29,8 +31,8 @@ class balancer {
   member_link* by_hash(std::uint64_t key_hash, const member_link* avoid);
 
   balance strategy_;
-  std::size_t next_ = 0;
   std::minstd_rand rng_{std::random_device{}()};
+  std::size_t next_;
   std::vector<std::pair<std::uint64_t, member_link*>> ring_;  // sorted by point
 };
 

@@ -1,5 +1,8 @@
 #include "titan/client.hpp"
 
+#include "balancer.hpp"
+#include "titan/proxy.hpp"
+
 namespace titan {
 
 namespace detail {
@@ -7,6 +10,8 @@ msgpack::sbuffer& call_buffer() {
   thread_local msgpack::sbuffer buf(1024);
   return buf;
 }
+std::uint64_t key_hash(const char* data, std::size_t size) { return stable_hash(data, size); }
+
 msgpack::zone& reply_zone() {
   thread_local msgpack::zone zone(4096);
   return zone;

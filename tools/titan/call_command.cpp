@@ -4,55 +4,116 @@
 #include <titan/client.hpp>
 
 #include "commands.hpp"
+#include "instance.hpp"
 #include "json_msgpack.hpp"
 
 namespace titan::cli {
 namespace {
 
-int run_call(const call_args& a) {
+struct call_args {
+  std::string endpoint;
+  bool pretty = false;
+};
+
+// A client of --endpoint, or of the service NAME registered with the daemon.
+Client target(const common_args& common, const std::string& endpoint, const std::string& name) {
+  client_options o{.timeout = std::chrono::milliseconds(common.timeout_ms)};
+  if (!endpoint.empty()) return Client::connect(endpoint, o);
+  connect_manager(common.instance, common.timeout_ms).resolve(name).get();  // NOT_FOUND now, not at the deadline
+  return Client::discover(control_endpoint(common.instance), name, o);
+}
+
+int run_call(const common_args& common, const call_args& a, std::vector<std::string> rest) {
+  const std::size_t need = a.endpoint.empty() ? 2 : 1;
+  if (rest.size() < need) {
+    std::cerr << "error: usage: titan call NAME METHOD [ARGS...]  or  titan call --endpoint EP METHOD [ARGS...]\n";
+    return exit_usage;
+  }
+  const std::string name = a.endpoint.empty() ? rest[0] : "";
+  const std::string method = rest[need - 1];
   msgpack::sbuffer body;
   msgpack::packer<msgpack::sbuffer> packer(body);
-  packer.pack_array(static_cast<std::uint32_t>(a.args.size()));
-  for (const auto& text : a.args) {
+  packer.pack_array(static_cast<std::uint32_t>(rest.size() - need));
+  for (std::size_t i = need; i < rest.size(); ++i) {
     try {
-      pack_json(packer, parse_argument(text));
+      pack_json(packer, parse_argument(rest[i]));
     } catch (const std::invalid_argument& e) {
       std::cerr << "error: " << e.what() << '\n';
       return exit_usage;
     }
   }
   try {
-    auto client = Client::connect(a.endpoint, {.timeout = std::chrono::milliseconds(a.timeout_ms)});
-    msgpack::object_handle result = client.call_packed(a.method, body.data(), body.size()).get();
+    msgpack::object_handle result = target(common, a.endpoint, name).call_packed(method, body.data(), body.size()).get();
     std::cout << to_json(result.get()).dump(a.pretty ? 2 : -1) << std::endl;
     return 0;
   } catch (const Error& e) {
-    std::cerr << "error: " << to_string(e.code()) << ": " << e.message() << '\n';
-    return exit_call_error_base + static_cast<int>(e.code());
+    return report_error(e);
+  }
+}
+
+int run_describe(const common_args& common, const std::string& endpoint, const std::string& name, bool json) {
+  if (endpoint.empty() && name.empty()) {
+    std::cerr << "error: usage: titan describe NAME  or  titan describe --endpoint EP\n";
+    return exit_usage;
+  }
+  try {
+    msgpack::object_handle result = target(common, endpoint, name).call("$describe").get();
+    nlohmann::json d = to_json(result.get());
+    if (json) {
+      std::cout << d.dump(2) << std::endl;
+      return 0;
+    }
+    std::cout << d.value("service", "?") << ' ' << d.value("version", "?") << "  (instance " << d.value("name", "?")
+              << ", sdk " << d.value("sdk_version", "?") << ", abi " << d.value("abi", 0) << ")\n";
+    for (const auto& m : d.value("methods", nlohmann::json::array())) {
+      std::string args;
+      for (const auto& t : m.value("args", nlohmann::json::array())) args += (args.empty() ? "" : ", ") + t.get<std::string>();
+      std::cout << "  " << m.value("name", "?") << '(' << args << ") -> " << m.value("result", "?")
+                << (m.value("idempotent", false) ? "  [idempotent]" : "") << '\n';
+    }
+    return 0;
+  } catch (const Error& e) {
+    return report_error(e);
   }
 }
 
 }  // namespace
 
-void add_call_command(CLI::App& app, call_args& a, int& rc) {
-  auto* cmd = app.add_subcommand("call", "Call a method: titan call [OPTIONS] METHOD [ARGS...]; ARGS are JSON values (a bare word is a string), the result is printed as JSON");
-  cmd->add_option("--endpoint,-e", a.endpoint, "Host endpoint, e.g. ipc:///run/titan/echo.sock")->required();
-  cmd->add_option("--timeout", a.timeout_ms, "Deadline in milliseconds")->check(CLI::PositiveNumber);
-  cmd->add_flag("--pretty", a.pretty, "Indent the JSON result");
-  // METHOD and ARGS are taken verbatim after the options, so JSON such as
-  // [1,2] or -5 is never read as an option or split up.
+int report_error(const std::exception& e) {
+  if (const auto* te = dynamic_cast<const Error*>(&e)) {
+    std::cerr << "error: " << to_string(te->code()) << ": " << te->message() << '\n';
+    return exit_call_error_base + static_cast<int>(te->code());
+  }
+  std::cerr << "error: " << e.what() << '\n';
+  return 1;
+}
+
+void add_call_command(CLI::App& app, common_args& common, int& rc) {
+  auto a = std::make_shared<call_args>();  // kept alive by the callback
+  auto* cmd = app.add_subcommand(
+      "call",
+      "Call a method: titan call NAME METHOD [ARGS...] (a service registered with the daemon) or "
+      "titan call --endpoint EP METHOD [ARGS...]; ARGS are JSON values (a bare word is a string); "
+      "the result is printed as JSON");
+  cmd->add_option("--endpoint,-e", a->endpoint, "Call this host directly instead of a service by name");
+  cmd->add_flag("--pretty", a->pretty, "Indent the JSON result");
+  // NAME, METHOD and ARGS are taken verbatim after the options, so JSON such
+  // as [1,2] or -5 is never read as an option or split up.
   cmd->prefix_command();
-  cmd->callback([cmd, &a, &rc] {
-    std::vector<std::string> rest = cmd->remaining();
-    if (rest.empty()) {
-      std::cerr << "error: missing METHOD\n" << cmd->help();
-      rc = exit_usage;
-      return;
-    }
-    a.method = rest.front();
-    a.args.assign(rest.begin() + 1, rest.end());
-    rc = run_call(a);
-  });
+  cmd->callback([cmd, a, &common, &rc] { rc = run_call(common, *a, cmd->remaining()); });
+}
+
+void add_describe_command(CLI::App& app, common_args& common, int& rc) {
+  struct describe_args {
+    std::string endpoint, name;
+    bool json = false;
+  };
+  auto a = std::make_shared<describe_args>();
+  auto* cmd = app.add_subcommand("describe", "List a service's version and methods with their types");
+  cmd->add_option("name", a->name, "Service registered with the daemon");
+  cmd->add_option("--endpoint,-e", a->endpoint, "Describe this host directly");
+  cmd->add_flag("--json", a->json, "Print the raw $describe result as JSON");
+  cmd->callback([a, &common, &rc] { rc = run_describe(common, a->endpoint, a->name, a->json); });
 }
 
 }  // namespace titan::cli

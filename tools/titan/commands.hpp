@@ -1,7 +1,6 @@
-// The `titan` subcommands. Each returns the process exit code.
+// The `titan` subcommands. Each sets `rc`, the process exit code.
 #pragma once
 
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -12,26 +11,32 @@ class App;
 namespace titan::cli {
 
 // Exit codes: 0 success, 2 bad command line, 10 + the gRPC code number of a
-// call that failed (13 INVALID_ARGUMENT, 14 DEADLINE_EXCEEDED, 22
-// UNIMPLEMENTED, 23 INTERNAL, 24 UNAVAILABLE, ...).
+// call that failed (13 INVALID_ARGUMENT, 14 DEADLINE_EXCEEDED, 15 NOT_FOUND,
+// 22 UNIMPLEMENTED, 23 INTERNAL, 24 UNAVAILABLE, ...).
 inline constexpr int exit_usage = 2;
 inline constexpr int exit_call_error_base = 10;
 
-struct call_args {
-  std::string endpoint;
-  std::string method;
-  std::vector<std::string> args;
+// Options every command shares.
+struct common_args {
+  std::string instance = "default";  // which daemon (--instance, $TITAN_INSTANCE)
   long timeout_ms = 5000;
-  bool pretty = false;
 };
 
-struct describe_args {
-  std::string endpoint;
-  long timeout_ms = 5000;
-  bool json = false;
+struct daemon_args {
+  std::string instance;
+  bool detach = false;
+  std::string log_level = "info";
 };
 
-void add_call_command(CLI::App& app, call_args& args, int& rc);
-void add_describe_command(CLI::App& app, describe_args& args, int& rc);
+void add_call_command(CLI::App& app, common_args& common, int& rc);
+void add_describe_command(CLI::App& app, common_args& common, int& rc);
+void add_daemon_command(CLI::App& app, common_args& common, int& rc);
+void add_manager_commands(CLI::App& app, common_args& common, int& rc);  // ps, spawn, kill, stop, scale, shutdown
+
+// --instance and --timeout, accepted before and after the subcommand.
+void add_common_options(CLI::App& app, common_args& common);
+
+// Prints "error: CODE: message" and returns the matching exit code.
+int report_error(const std::exception& e);
 
 }  // namespace titan::cli

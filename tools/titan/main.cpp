@@ -1,6 +1,7 @@
-// titan: the command-line client. Every subcommand is also usable from scripts:
-// results on stdout as JSON, errors on stderr as "error: CODE: message".
+// titan: the command-line client. Results go to stdout (JSON where a value is
+// printed), errors to stderr as "error: CODE: message".
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 
 #include "commands.hpp"
 
@@ -8,6 +9,7 @@ namespace {
 constexpr const char* footer = R"(
 Exit codes:
   0      success
+  1      the daemon could not start
   2      bad command line or an argument that is not valid JSON
   10+N   the call failed with gRPC status code N, e.g.
          13 INVALID_ARGUMENT  14 DEADLINE_EXCEEDED  15 NOT_FOUND
@@ -16,14 +18,18 @@ Exit codes:
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"titan: call and inspect Titan services"};
+  CLI::App app{"titan: run, call and inspect Titan services"};
   app.footer(footer);
   app.require_subcommand(1);
+  titan::cli::common_args common;
+  if (const char* env = std::getenv("TITAN_INSTANCE"); env && *env) common.instance = env;
+  titan::cli::add_common_options(app, common);
   int rc = 0;
-  titan::cli::call_args call;
-  titan::cli::describe_args describe;
-  titan::cli::add_call_command(app, call, rc);
-  titan::cli::add_describe_command(app, describe, rc);
+  titan::cli::add_call_command(app, common, rc);
+  titan::cli::add_describe_command(app, common, rc);
+  titan::cli::add_daemon_command(app, common, rc);
+  titan::cli::add_manager_commands(app, common, rc);
+  for (CLI::App* sub : app.get_subcommands({})) titan::cli::add_common_options(*sub, common);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

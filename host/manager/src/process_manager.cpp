@@ -1,6 +1,8 @@
 #include "titan/process_manager.hpp"
 
 #include "manager_core.hpp"
+#include "titan/manager_api.hpp"
+#include "titan/wire.hpp"
 
 namespace titan {
 
@@ -40,6 +42,30 @@ bool ProcessManager::stop(std::uint64_t id, std::chrono::milliseconds timeout) {
   return core_->stop(id, timeout, false);
 }
 void ProcessManager::shutdown(const shutdown_options& opts) { core_->shutdown(opts); }
+void ProcessManager::serve_api(std::function<void()> on_shutdown) {
+  // Shared by the handler; lives as long as the manager core keeps it.
+  auto api = std::make_shared<manager_api>(*this, std::move(on_shutdown));
+  static constexpr auto table = detail::method_table<manager_api>();
+  core_->set_service_handler([api](std::string_view method, const char* body, std::size_t size) -> std::string {
+    const method_entry* m = nullptr;
+    for (const auto& e : table)
+      if (method == e.name) m = &e;
+    if (m == nullptr) throw Error(status_code::unimplemented, "titan.manager has no method '" + std::string(method) + "'");
+    msgpack::zone zone;
+    msgpack::object args;
+    if (auto err = wire::decode_body(body, size, zone, args))
+      throw Error(status_code::invalid_argument, std::string(method) + ": bad body: " + *err);
+    msgpack::sbuffer out;
+    status_code code = m->invoke(api.get(), args, out);
+    if (code == status_code::ok) return std::string(out.data(), out.size());
+    std::string message = "error";
+    msgpack::object text;
+    if (!wire::decode_body(out.data(), out.size(), zone, text) && text.type == msgpack::type::STR)
+      message.assign(text.via.str.ptr, text.via.str.size);
+    throw Error(code, std::string(method) + ": " + message);
+  });
+}
+
 const std::string& ProcessManager::control_endpoint() const { return core_->control_endpoint(); }
 const std::string& ProcessManager::runtime_dir() const { return core_->runtime_path(); }
 

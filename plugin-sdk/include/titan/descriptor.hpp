@@ -37,9 +37,15 @@ constexpr bool has_flag(method_flags set, method_flags f) {
 //   TITAN_SERVICE(S, "s", put, (get, titan::idempotent))
 struct method_options {
   method_flags flags = method_flags::none;
+  int key_arg = -1;  // the argument that balance::consistent_hash routes by; -1: none
 };
-constexpr method_options operator|(method_options a, method_options b) { return {a.flags | b.flags}; }
+constexpr method_options operator|(method_options a, method_options b) {
+  return {a.flags | b.flags, b.key_arg >= 0 ? b.key_arg : a.key_arg};
+}
 inline constexpr method_options idempotent{method_flags::idempotent};
+// Routes calls by argument `index` (0-based) in a consistent-hash pool:
+//   TITAN_SERVICE(S, "s", (get, titan::idempotent | titan::key(0)))
+constexpr method_options key(int index) { return {method_flags::none, index}; }
 
 struct method_schema {
   std::vector<std::string> args;  // type names, see type_name<T>()

@@ -10,9 +10,15 @@
 #include <utility>
 
 #include "titan/client.hpp"
+#include "titan/descriptor.hpp"
 #include "titan/method_traits.hpp"
 
 namespace titan {
+
+namespace detail {
+// Hash of a key argument's msgpack bytes (stable across processes).
+std::uint64_t key_hash(const char* data, std::size_t size);
+}  // namespace detail
 
 // Specialised by TITAN_SERVICE with one member function per method.
 template <class S>
@@ -28,7 +34,7 @@ class ProxyBase {
   // Used by the generated methods. Converts each argument to the type the method declares (so a call
   // compiles exactly when the method could be called with these arguments),
   // packs them and sends the call.
-  template <auto M, class... A>
+  template <auto M, method_options Options, class... A>
   auto titan_call_(std::string_view method, A&&... args) const {
     using traits = detail::method_traits<decltype(M)>;
     using values = typename traits::values;
@@ -36,10 +42,17 @@ class ProxyBase {
     buf.clear();
     msgpack::packer<msgpack::sbuffer> packer(buf);
     packer.pack_array(sizeof...(A));
+    detail::call_flags flags;
+    flags.idempotent = has_flag(Options.flags, method_flags::idempotent);
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (pack_as<std::tuple_element_t<I, values>>(packer, std::forward<A>(args)), ...);
+      ([&] {
+        const std::size_t before = buf.size();
+        pack_as<std::tuple_element_t<I, values>>(packer, std::forward<A>(args));
+        if (static_cast<int>(I) == Options.key_arg)  // the bytes of the key argument pick the member
+          flags.key_hash = detail::key_hash(buf.data() + before, buf.size() - before);
+      }(), ...);
     }(std::index_sequence_for<A...>{});
-    return client_.call_packed<detail::reply_type<typename traits::result>>(method, buf.data(), buf.size());
+    return client_.call_packed<detail::reply_type<typename traits::result>>(method, buf.data(), buf.size(), flags);
   }
 
  private:
@@ -53,6 +66,13 @@ class ProxyBase {
 
   Client client_;
 };
+
+// A typed proxy to whatever the manager at `manager_endpoint` has
+// registered as `name`; follows restarts and scaling by itself.
+template <class S>
+Proxy<S> discover(const std::string& manager_endpoint, const std::string& name, const client_options& options = {}) {
+  return Proxy<S>(Client::discover(manager_endpoint, name, options));
+}
 
 // Connects a typed proxy to a host endpoint (ipc://... or tcp://...).
 template <class S>

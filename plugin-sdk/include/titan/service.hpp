@@ -157,6 +157,23 @@ constexpr method_entry make_entry(const method_ref<M>& ref) {
   return method_entry{ref.name, &invoke_method<M>, &describe_method<M>, ref.options.flags};
 }
 
+// The options TITAN_SERVICE gave method M of S.
+template <class S, auto M>
+constexpr method_options options_of() {
+  method_options found{};
+  std::apply(
+      [&](const auto&... refs) {
+        ([&]<auto R>(const method_ref<R>& ref) {
+          if constexpr (std::is_same_v<decltype(R), decltype(M)>) {
+            if (R == M) found = ref.options;
+          }
+        }(refs),
+         ...);
+      },
+      service_traits<S>::methods);
+  return found;
+}
+
 template <class S>
 constexpr auto method_table() {
   return std::apply([](const auto&... refs) { return std::array<method_entry, sizeof...(refs)>{make_entry(refs)...}; },
@@ -196,7 +213,9 @@ constexpr plugin_descriptor make_descriptor(const char* version, const std::arra
   template <class D, class... V>                                                        \
   struct titan_##m<D, std::tuple<V...>> {                                               \
     auto m(const V&... args) const {                                                    \
-      return static_cast<const D&>(*this).template titan_call_<&S::m>(#m, args...);     \
+      return static_cast<const D&>(*this).template titan_call_<&S::m,                   \
+                                                               ::titan::detail::options_of<S, &S::m>()>( \
+          #m, args...);                                                                 \
     }                                                                                   \
   };
 

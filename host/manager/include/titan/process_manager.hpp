@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -23,20 +24,20 @@ class logger;
 namespace titan {
 
 struct spawn_options {
-  std::string name;         // instance name; default: the service name
-  std::string config_file;  // TOML table handed to the service (titan-host --config)
+  std::string name{};         // instance name; default: the service name
+  std::string config_file{};  // TOML table handed to the service (titan-host --config)
   unsigned concurrency = 1;
   std::string transport = "ipc";  // "ipc" (a socket in the runtime dir) or "tcp" (127.0.0.1, any port)
   std::chrono::milliseconds ready_timeout{10000};
   std::string log_level = "info";
-  client_options client;  // for the returned proxy
+  client_options client{};  // for the returned proxy
 };
 
 struct pool_options {
-  std::string name;              // registered name; default: the service name
+  std::string name{};              // registered name; default: the service name
   std::size_t size = 0;          // members; 0 = "auto": one per CPU core
   balance strategy = balance::round_robin;
-  spawn_options host;            // for each member (its name becomes NAME-0, NAME-1, ...)
+  spawn_options host{};            // for each member (its name becomes NAME-0, NAME-1, ...)
 };
 
 struct shutdown_options {
@@ -49,16 +50,16 @@ std::string_view to_string(process_state s);
 
 struct process_info {
   std::uint64_t id = 0;
-  std::string group;  // the name it is registered (and discovered) under
-  std::string name;
-  std::string service;
-  std::string version;
-  std::string plugin;
-  std::string endpoint;
+  std::string group{};  // the name it is registered (and discovered) under
+  std::string name{};
+  std::string service{};
+  std::string version{};
+  std::string plugin{};
+  std::string endpoint{};
   pid_t pid = 0;
   process_state state = process_state::starting;
   std::chrono::system_clock::time_point started;
-  std::string exit_reason;  // "exited with code 1", "killed by SIGKILL", ...
+  std::string exit_reason{};  // "exited with code 1", "killed by SIGKILL", ...
   unsigned restarts = 0;    // of its pool slot
   bool adopted = false;     // started by hand with titan-host --manager, not by this manager
   double cpu_percent = 0;   // since the previous list()/get()
@@ -146,6 +147,11 @@ class ProcessManager {
   // Stops every host in reverse start order and waits for each; leaves no
   // process behind. Idempotent.
   void shutdown(const shutdown_options& opts = {});
+
+  // Serves titan.manager (see manager_api.hpp) on the control endpoint, so
+  // that the titan CLI and other programs can drive this manager.
+  // `on_shutdown` runs (on a manager thread) when a client asks it to stop.
+  void serve_api(std::function<void()> on_shutdown);
 
   // The manager's control endpoint (hosts report READY there).
   const std::string& control_endpoint() const;

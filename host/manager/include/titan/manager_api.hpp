@@ -1,0 +1,66 @@
+// titan.manager: the manager's own service, served on its control endpoint
+// by `titan daemon` (ProcessManager::serve_api). The titan CLI is a typed
+// client of it: titan::connect<titan::manager_api>(control_endpoint).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "titan/titan.hpp"
+
+namespace titan {
+
+class ProcessManager;
+struct process_info;
+
+struct process_record {
+  std::uint64_t id = 0;
+  std::string group;
+  std::string name;
+  std::string service;
+  std::string version;
+  std::string plugin;
+  std::string endpoint;
+  std::int64_t pid = 0;
+  std::string state;
+  std::int64_t started_ms = 0;  // Unix time
+  std::uint64_t restarts = 0;
+  bool adopted = false;
+  double cpu_percent = 0;
+  std::uint64_t rss_bytes = 0;
+  std::string exit_reason;
+  MSGPACK_DEFINE_MAP(id, group, name, service, version, plugin, endpoint, pid, state, started_ms, restarts, adopted,
+                     cpu_percent, rss_bytes, exit_reason);
+};
+
+process_record to_record(const process_info& info);
+
+class manager_api {
+ public:
+  manager_api(ProcessManager& pm, std::function<void()> on_shutdown) : pm_(pm), on_shutdown_(std::move(on_shutdown)) {}
+
+  std::vector<process_record> ps();
+  // One host; `name` empty: the service name.
+  process_record spawn(std::string plugin, std::string name);
+  // A pool of `size` hosts (0: one per core); strategy: round-robin,
+  // least-loaded, random or consistent-hash (the callers' default).
+  std::vector<process_record> pool(std::string plugin, std::string name, std::uint64_t size, std::string strategy);
+  bool kill(std::uint64_t id, std::int64_t signal);
+  bool stop(std::uint64_t id, std::uint64_t timeout_ms);
+  std::vector<process_record> scale(std::string name, std::uint64_t size);
+  // Endpoints of the live members of `name`.
+  std::vector<std::string> resolve(std::string name);
+  // Stops every host, then the daemon.
+  void shutdown();
+
+ private:
+  ProcessManager& pm_;
+  std::function<void()> on_shutdown_;
+};
+
+}  // namespace titan
+
+TITAN_SERVICE(titan::manager_api, "titan.manager", (ps, titan::idempotent), spawn, pool, kill, stop, scale,
+              (resolve, titan::idempotent), shutdown)

@@ -1,0 +1,83 @@
+#include "titan/manager_api.hpp"
+
+#include <signal.h>
+
+#include "titan/process_manager.hpp"
+
+namespace titan {
+
+process_record to_record(const process_info& p) {
+  process_record r;
+  r.id = p.id;
+  r.group = p.group;
+  r.name = p.name;
+  r.service = p.service;
+  r.version = p.version;
+  r.plugin = p.plugin;
+  r.endpoint = p.endpoint;
+  r.pid = p.pid;
+  r.state = std::string(to_string(p.state));
+  r.started_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(p.started.time_since_epoch()).count();
+  r.restarts = p.restarts;
+  r.adopted = p.adopted;
+  r.cpu_percent = p.cpu_percent;
+  r.rss_bytes = p.rss_bytes;
+  r.exit_reason = p.exit_reason;
+  return r;
+}
+
+namespace {
+std::vector<process_record> records(const std::vector<process_info>& infos) {
+  std::vector<process_record> out;
+  for (const auto& p : infos) out.push_back(to_record(p));
+  return out;
+}
+}  // namespace
+
+std::vector<process_record> manager_api::ps() { return records(pm_.list()); }
+
+process_record manager_api::spawn(std::string plugin, std::string name) {
+  return to_record(pm_.spawn_host(plugin, {.name = std::move(name)}));
+}
+
+std::vector<process_record> manager_api::pool(std::string plugin, std::string name, std::uint64_t size,
+                                              std::string strategy) {
+  if (name.empty()) throw Error(status_code::invalid_argument, "a pool needs a name");
+  if (!strategy.empty() && !balance_from_string(strategy))
+    throw Error(status_code::invalid_argument, "unknown strategy '" + strategy +
+                                                   "' (round-robin, least-loaded, random, consistent-hash)");
+  pool_options o;
+  o.name = std::move(name);
+  o.size = size;
+  if (!strategy.empty()) o.strategy = *balance_from_string(strategy);
+  return records(pm_.start_pool(plugin, o));
+}
+
+bool manager_api::kill(std::uint64_t id, std::int64_t signal) {
+  if (signal <= 0 || signal >= NSIG) throw Error(status_code::invalid_argument, "no signal " + std::to_string(signal));
+  if (!pm_.get(id)) throw Error(status_code::not_found, "no process with id " + std::to_string(id));
+  return pm_.kill(id, static_cast<int>(signal));
+}
+
+bool manager_api::stop(std::uint64_t id, std::uint64_t timeout_ms) {
+  if (!pm_.get(id)) throw Error(status_code::not_found, "no process with id " + std::to_string(id));
+  return pm_.stop(id, std::chrono::milliseconds(timeout_ms == 0 ? 5000 : timeout_ms));
+}
+
+std::vector<process_record> manager_api::scale(std::string name, std::uint64_t size) {
+  return records(pm_.scale(name, size));
+}
+
+std::vector<std::string> manager_api::resolve(std::string name) {
+  std::vector<std::string> out;
+  for (const auto& p : pm_.members(name)) out.push_back(p.endpoint);
+  if (out.empty()) throw Error(status_code::not_found, "nothing is registered as '" + name + "'");
+  return out;
+}
+
+void manager_api::shutdown() {
+  if (on_shutdown_) on_shutdown_();
+}
+
+}  // namespace titan

@@ -1,0 +1,40 @@
+#include "instance.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+#include "commands.hpp"
+
+namespace titan::cli {
+
+std::string instances_dir() {
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  std::string dir = xdg && *xdg && ::access(xdg, W_OK) == 0 ? std::string(xdg) + "/titan"
+                                                            : "/tmp/titan-" + std::to_string(::getuid());
+  ::mkdir(dir.c_str(), 0700);
+  return dir;
+}
+
+void add_common_options(CLI::App& app, common_args& common) {
+  app.add_option("--instance,-i", common.instance, "Which daemon (default: $TITAN_INSTANCE or \"default\")");
+  app.add_option("--timeout", common.timeout_ms, "Deadline of each call in milliseconds")->check(CLI::PositiveNumber);
+}
+
+std::string instance_dir(const std::string& instance) { return instances_dir() + "/" + instance; }
+
+std::string control_endpoint(const std::string& instance) { return "ipc://" + instance_dir(instance) + "/control.sock"; }
+
+titan::Proxy<titan::manager_api> connect_manager(const std::string& instance, long timeout_ms) {
+  const std::string socket = instance_dir(instance) + "/control.sock";
+  if (::access(socket.c_str(), F_OK) != 0)
+    throw Error(status_code::unavailable, "no titan daemon runs for instance '" + instance +
+                                              "' (start one with: titan daemon --detach" +
+                                              (instance == "default" ? "" : " --instance " + instance) + ")");
+  return titan::connect<titan::manager_api>(control_endpoint(instance),
+                                            {.timeout = std::chrono::milliseconds(timeout_ms)});
+}
+
+}  // namespace titan::cli
