@@ -26,6 +26,18 @@ struct settings {
   std::vector<std::string> transports{"ipc", "tcp"};
   std::string plugin_dir;
   bool quick = false;
+
+  // Pools of the compute plugin (pool.cpp).
+  std::vector<std::size_t> pool_sizes{1, 2, 4};
+  std::string pool_strategy = "round-robin";
+  double pool_call_us = 100;                // target service time of one hash_rounds call
+  std::size_t pool_calibration_calls = 300;  // one in flight, per calibration step
+  std::size_t pool_calls = 3000;            // per round and pool size
+  std::size_t pool_rounds = 5;              // sizes alternate within a round; median reported
+  std::size_t pool_window_per_member = 8;   // calls in flight = this x pool size
+  // Failover (failover.cpp): kills per pool size (1 and 2).
+  std::size_t failovers = 10;
+  std::size_t failover_timeout_ms = 20000;  // give up on one kill after this
 };
 
 // Latency figures in microseconds.
@@ -62,8 +74,59 @@ struct memory_result {
   long rss_kb = -1, pss_kb = -1;
 };
 
+// One pool size's throughput, pipelined from one client.
+struct pool_size_result {
+  std::size_t size = 0, window = 0;
+  double calls_per_s = 0;       // median round
+  std::vector<double> rounds;   // each round's calls/s
+  double ratio_to_1 = 0;        // calls_per_s / size 1's (0 when size 1 was not measured)
+  double client_cores = 0;      // this process's CPU time / wall time, median round
+  double host_cores = 0;        // all members' CPU time / wall time, median round
+  double other_cores = 0;       // every other process of the machine, median round (-1: unknown)
+  double host_cpu_us_per_call = 0;  // all members, median round
+  std::size_t replaced = 0;         // times its pool stopped answering and was replaced (round retried)
+  std::string replaced_why;         // the first time's error
+  std::string error;                // why this size's rounds stopped, if they did
+};
+
+struct pool_result {
+  unsigned hardware_threads = 0;  // std::thread::hardware_concurrency()
+  unsigned usable_cpus = 0;       // sched_getaffinity: CPUs this process may run on
+  std::string strategy;
+  std::size_t data_bytes = 0;     // hash_rounds(data, rounds)
+  std::uint32_t hash_rounds = 0;  // chosen so that a call takes about settings::pool_call_us
+  double base_latency_us = 0;     // p50 of hash_rounds(data, 0), one in flight
+  double call_latency_us = 0;     // p50 of hash_rounds(data, hash_rounds), one in flight
+  double base_host_cpu_us = 0;    // the host's CPU time per call, rounds = 0, one in flight
+  double call_host_cpu_us = 0;    // the same with the chosen rounds
+  std::vector<pool_size_result> sizes;
+  std::string error;  // why the section stopped, if it did
+};
+
+struct duration_stats {
+  std::size_t samples = 0;
+  double min_ms = 0, median_ms = 0, max_ms = 0;
+};
+
+// A member SIGKILLed while one client calls whoami in a loop.
+struct failover_result {
+  std::size_t size = 0;
+  std::size_t kills = 0;
+  std::size_t gave_up = 0;         // kills after which no replacement answered in time
+  duration_stats first_reply;      // kill -> first reply from another process than the victim
+  duration_stats replacement;      // kill -> first reply from the new process
+  duration_stats respawn_started;  // kill -> the manager started the new host (process_info::started)
+  std::size_t failed_calls = 0;    // calls that failed between a kill and the replacement's reply
+  std::size_t victim_replies = 0;  // replies from the victim after kill() returned
+  std::string first_error;         // the first failed call, verbatim
+  std::size_t broken_kills = 0;    // kills whose measurement failed (see error)
+  std::string error;               // the first such failure
+};
+
 struct results {
   settings config;
+  pool_result pool;
+  std::vector<failover_result> failover;
   std::vector<transport_result> transports;
   spawn_result spawn;
   memory_result host_memory;        // idle titan-host with the echo plugin
@@ -73,12 +136,16 @@ struct results {
 // Sorts `v` and returns the q-quantile (0..1), nearest rank.
 double quantile(std::vector<double>& v, double q);
 double median(std::vector<double> v);
+duration_stats summarize_ms(std::vector<double> ms);
 latency_stats summarize_latency(std::vector<double>& samples_ns);
 
 // CPU time (user + system) of this whole process, in microseconds.
 double self_cpu_us();
 // CPU time of another process (its live threads) in microseconds; -1 if unreadable.
 double process_cpu_us(pid_t pid);
+// CPU time all processes of the machine have used (/proc/stat, clock-tick
+// resolution) in microseconds; -1 if unreadable.
+double machine_busy_us();
 // Rss and Pss from /proc/PID/smaps_rollup.
 memory_result read_memory(pid_t pid);
 

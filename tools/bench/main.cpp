@@ -1,5 +1,9 @@
 // titan-bench: Titan echo calls against raw ZeroMQ measured in the same run,
-// plus spawn-to-ready time and the memory of an idle host.
+// pool throughput by pool size, failover after a member's death, plus
+// spawn-to-ready time and the memory of an idle host.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
@@ -9,8 +13,11 @@
 #include "bench.hpp"
 #include "child.hpp"
 #include "compare.hpp"
+#include "failover.hpp"
+#include "pool.hpp"
 #include "raw_echo.hpp"
 #include "report.hpp"
+#include "report_pool.hpp"
 #include "titan_echo.hpp"
 
 #ifndef TITAN_PLUGIN_DIR
@@ -31,20 +38,60 @@ void apply_quick(settings& s, CLI::App& app) {
   if (unset("--throughput-calls")) s.throughput_calls = 5000;
   if (unset("--rounds")) s.throughput_rounds = 1;
   if (unset("--spawns")) s.spawns = 3;
+  s.pool_calibration_calls = 40;
+  if (unset("--pool-calls")) s.pool_calls = 300;
+  if (unset("--pool-rounds")) s.pool_rounds = 1;
+  if (unset("--failovers")) s.failovers = 2;
+}
+
+std::string plugin_path(const settings& s, const char* file, const char* target) {
+  const std::string plugin = (std::filesystem::path(s.plugin_dir) / file).string();
+  if (!std::filesystem::exists(plugin))
+    throw std::runtime_error("no " + std::string(target) + " plugin at " + plugin + " (build target '" + target +
+                             "', or give --plugin-dir)");
+  return plugin;
+}
+
+// For a manager whose expected warnings (a pool member killed, restarted) would only be noise.
+std::shared_ptr<spdlog::logger> errors_only_logger() {
+  auto log = std::make_shared<spdlog::logger>("titan-bench", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  log->set_level(spdlog::level::err);
+  return log;
 }
 
 results run(const settings& s) {
   results r;
   r.config = s;
-  const std::string plugin = (std::filesystem::path(s.plugin_dir) / "echo.so").string();
-  if (!std::filesystem::exists(plugin))
-    throw std::runtime_error("no echo plugin at " + plugin + " (build target 'echo', or give --plugin-dir)");
+  const std::string plugin = plugin_path(s, "echo.so", "echo");
+  const std::string compute = plugin_path(s, "compute.so", "compute");
 
   temp_dir dir;  // the raw server's ipc socket
   titan::ProcessManager pm;  // its destructor stops every host, on error too
   for (const auto& t : s.transports) {
     std::cerr << "titan-bench: " << t << ": raw ZeroMQ vs Titan...\n";
     r.transports.push_back(compare_transport(s, pm, plugin, t, dir, r.transports.empty() ? &r.raw_server_memory : nullptr));
+  }
+  // The pool and failover sections record a failure in the results and
+  // the run goes on (exit status 2): see section_errors().
+  if (!s.pool_sizes.empty()) {
+    std::cerr << "titan-bench: pool throughput...\n";
+    try {
+      r.pool = measure_pools(s, pm, compute);
+    } catch (const std::exception& e) {
+      if (interrupt_requested()) throw;
+      r.pool.error = e.what();
+    }
+  }
+  if (s.failovers > 0) {
+    // Its own manager: killing members makes the manager warn, as it should.
+    titan::ProcessManager::options o;
+    o.logger = errors_only_logger();
+    titan::ProcessManager failover_pm(o);
+    for (std::size_t size : {2, 1}) {
+      std::cerr << "titan-bench: failover, pool of " << size << ", x" << s.failovers << "...\n";
+      r.failover.push_back(measure_failover(s, failover_pm, compute, size));
+    }
+    failover_pm.shutdown();
   }
   std::cerr << "titan-bench: spawn-to-ready x" << s.spawns << "...\n";
   r.spawn = measure_spawn(pm, plugin, s.spawns);
@@ -78,6 +125,20 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
       ->capture_default_str();
   app.add_option("--spawns", s.spawns, "Spawns timed for spawn-to-ready")->capture_default_str();
+  app.add_option("--pool-sizes", s.pool_sizes, "Pool sizes for pool throughput (comma-separated)")
+      ->delimiter(',')
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
+      ->capture_default_str();
+  app.add_option("--pool-strategy", s.pool_strategy, "Balancing strategy of the pools")
+      ->check(CLI::IsMember({"round-robin", "least-loaded", "random"}))
+      ->capture_default_str();
+  app.add_option("--pool-call-us", s.pool_call_us, "Work per hash_rounds call, in microseconds")
+      ->check(CLI::Range(1.0, 100000.0))
+      ->capture_default_str();
+  app.add_option("--pool-calls", s.pool_calls, "Calls per pool size and round")->capture_default_str();
+  app.add_option("--pool-rounds", s.pool_rounds, "Pool rounds (median reported)")->capture_default_str();
+  app.add_option("--failovers", s.failovers, "Member kills timed per pool size (2 and 1; 0: skip)")
+      ->capture_default_str();
   // Internal: the raw echo server, a copy of this program.
   app.add_option("--raw-server", raw_server)->group("");
   CLI11_PARSE(app, argc, argv);
@@ -92,7 +153,9 @@ int main(int argc, char** argv) {
       std::cout << to_json(r).dump(2) << std::endl;
     else
       print_table(r, std::cout);
-    return 0;
+    const auto errors = section_errors(r);
+    for (const auto& e : errors) std::cerr << "titan-bench: " << e << "\n";
+    return errors.empty() ? 0 : 2;
   } catch (const interrupted&) {
     std::cerr << "titan-bench: interrupted; every process it started is stopped\n";
     return 130;

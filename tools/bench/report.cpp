@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <string>
 
+#include "report_pool.hpp"
+
 namespace titan::bench {
 namespace {
 
@@ -70,6 +72,9 @@ void print_table(const results& r, std::ostream& out) {
   out << "  (CPU per call: user+system time of all threads during the throughput rounds; 2 processes share "
          "the machine's cores)\n\n";
 
+  print_pool_table(r, out);
+  print_failover_table(r, out);
+
   char buf[256];
   const spawn_result& s = r.spawn;
   std::snprintf(buf, sizeof buf,
@@ -93,7 +98,11 @@ nlohmann::json to_json(const results& r) {
   j["settings"] = {{"latency_warmup", c.latency_warmup},     {"latency_calls", c.latency_calls},
                    {"window", c.window},                     {"throughput_warmup", c.throughput_warmup},
                    {"throughput_calls", c.throughput_calls}, {"throughput_rounds", c.throughput_rounds},
-                   {"spawns", c.spawns}};
+                   {"spawns", c.spawns},                     {"pool_sizes", c.pool_sizes},
+                   {"pool_strategy", c.pool_strategy},       {"pool_call_us", c.pool_call_us},
+                   {"pool_calls", c.pool_calls},             {"pool_rounds", c.pool_rounds},
+                   {"pool_window_per_member", c.pool_window_per_member},
+                   {"failovers", c.failovers},               {"failover_timeout_ms", c.failover_timeout_ms}};
   j["transports"] = nlohmann::json::object();
   for (const auto& t : r.transports) {
     j["transports"][t.transport] = {
@@ -107,6 +116,9 @@ nlohmann::json to_json(const results& r) {
   const spawn_result& s = r.spawn;
   j["spawn_to_ready_ms"] = {{"count", s.count}, {"median", s.median_ms}, {"p90", s.p90_ms},
                             {"min", s.min_ms},  {"max", s.max_ms},       {"stop_median", s.stop_median_ms}};
+  j["pool"] = pool_json(r);
+  j["failover"] = failover_json(r);
+  j["errors"] = section_errors(r);
   j["idle_host_memory_kb"] = memory_json(r.host_memory);
   j["raw_server_memory_kb"] = memory_json(r.raw_server_memory);
   return j;

@@ -1,5 +1,6 @@
 // Percentiles, CPU time and memory figures.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -35,6 +36,16 @@ latency_stats summarize_latency(std::vector<double>& ns) {
   return s;
 }
 
+duration_stats summarize_ms(std::vector<double> ms) {
+  duration_stats s;
+  s.samples = ms.size();
+  if (ms.empty()) return s;
+  s.median_ms = quantile(ms, 0.5);
+  s.min_ms = ms.front();
+  s.max_ms = ms.back();
+  return s;
+}
+
 double self_cpu_us() {
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
@@ -55,6 +66,17 @@ double process_cpu_us(pid_t pid) {
     if (f >> run_ns) ns += static_cast<double>(run_ns);
   }
   return ns / 1000.0;
+}
+
+double machine_busy_us() {
+  // /proc/stat, first line: cpu user nice system idle iowait irq softirq steal ...
+  std::ifstream f("/proc/stat");
+  std::string cpu;
+  unsigned long long v[8] = {};
+  if (!(f >> cpu) || cpu != "cpu") return -1;
+  for (auto& x : v) f >> x;
+  const unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];  // not idle, not iowait
+  return static_cast<double>(busy) * 1e6 / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 memory_result read_memory(pid_t pid) {
