@@ -62,6 +62,8 @@ struct transport_result {
   std::string transport;
   std::string raw_endpoint, titan_endpoint;
   side_result raw, titan;
+  std::size_t host_replaced = 0;  // times the echo host stopped answering and all was measured again
+  std::string host_replaced_why;  // the first time's error
 };
 
 struct spawn_result {

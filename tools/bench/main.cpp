@@ -69,7 +69,23 @@ results run(const settings& s) {
   titan::ProcessManager pm;  // its destructor stops every host, on error too
   for (const auto& t : s.transports) {
     std::cerr << "titan-bench: " << t << ": raw ZeroMQ vs Titan...\n";
-    r.transports.push_back(compare_transport(s, pm, plugin, t, dir, r.transports.empty() ? &r.raw_server_memory : nullptr));
+    // A Titan error here means the echo host misbehaved (e.g. stopped
+    // answering): measure again with a fresh host, and say so in the report.
+    std::size_t replaced = 0;
+    std::string why;
+    for (;;) {
+      try {
+        r.transports.push_back(
+            compare_transport(s, pm, plugin, t, dir, r.transports.empty() ? &r.raw_server_memory : nullptr));
+        break;
+      } catch (const titan::Error& e) {
+        if (interrupt_requested() || ++replaced >= 3) throw;
+        if (why.empty()) why = e.what();
+        std::cerr << "titan-bench: " << t << ": " << e.what() << "; measuring again with a fresh host\n";
+      }
+    }
+    r.transports.back().host_replaced = replaced;
+    r.transports.back().host_replaced_why = why;
   }
   // The pool and failover sections record a failure in the results and
   // the run goes on (exit status 2): see section_errors().

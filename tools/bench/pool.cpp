@@ -149,20 +149,25 @@ call_cost one_in_flight(compute_proxy& p, pid_t host, const std::string& data, s
 
 // Picks the number of rounds for which a call costs the host about
 // s.pool_call_us of CPU more than an empty one (rounds = 0). CPU time, not
-// round trips: waiting for a core on a busy machine does not count.
+// round trips: waiting for a core on a busy machine does not count. The
+// work is linear in rounds, so it is measured where it is about 5x the
+// target (the host's per-call overhead, which varies by tens of
+// microseconds here, matters less there) and scaled down.
 void calibrate(const settings& s, live_pool& pool, const std::string& data, pool_result& r) {
   const std::size_t n = std::max<std::size_t>(10, s.pool_calibration_calls);
   const pid_t host = pool.pids.front();
   one_in_flight(*pool.proxy, host, data, 0, n / 4 + 1);  // warm-up
   const call_cost base = one_in_flight(*pool.proxy, host, data, 0, n);
-  std::uint32_t rounds = 4;
+  const double target = s.pool_call_us, probe = 5 * target;
+  std::uint32_t rounds = 16;
   double extra = 0;
-  for (;;) {
-    extra = one_in_flight(*pool.proxy, host, data, rounds, n).host_cpu_us - base.host_cpu_us;
-    if (extra >= s.pool_call_us / 2 || rounds >= (1u << 24)) break;
-    rounds *= 4;
+  for (int step = 0; step < 8; ++step) {
+    extra = one_in_flight(*pool.proxy, host, data, rounds, n / 2 + 1).host_cpu_us - base.host_cpu_us;
+    if (extra >= probe * 0.8 || rounds >= (1u << 24)) break;
+    const double next = extra > target / 4 ? rounds * probe / extra : rounds * 8.0;
+    rounds = static_cast<std::uint32_t>(std::min(std::ceil(next), double(1u << 24)));
   }
-  const double scaled = static_cast<double>(rounds) * s.pool_call_us / std::max(extra, 1.0);
+  const double scaled = static_cast<double>(rounds) * target / std::max(extra, 1.0);
   r.hash_rounds = static_cast<std::uint32_t>(std::clamp(std::round(scaled), 1.0, double(1u << 24)));
   const call_cost chosen = one_in_flight(*pool.proxy, host, data, r.hash_rounds, n);
   r.base_latency_us = base.p50_us;

@@ -70,7 +70,12 @@ void print_table(const results& r, std::ostream& out) {
               titan.throughput.server_cpu_us_per_call);
   }
   out << "  (CPU per call: user+system time of all threads during the throughput rounds; 2 processes share "
-         "the machine's cores)\n\n";
+         "the machine's cores)\n";
+  for (const auto& t : r.transports)
+    if (t.host_replaced)
+      out << "  " << t.transport << ": the Titan echo host stopped answering " << t.host_replaced
+          << " time(s); measured again with a fresh host; first: " << t.host_replaced_why << "\n";
+  out << "\n";
 
   print_pool_table(r, out);
   print_failover_table(r, out);
@@ -111,6 +116,8 @@ nlohmann::json to_json(const results& r) {
         {"latency_p50_ratio", ratio(t.titan.latency.p50_us, t.raw.latency.p50_us)},
         {"latency_p99_ratio", ratio(t.titan.latency.p99_us, t.raw.latency.p99_us)},
         {"throughput_ratio", ratio(t.titan.throughput.calls_per_s, t.raw.throughput.calls_per_s)},
+        {"titan_host_replaced", t.host_replaced},
+        {"titan_host_replaced_why", t.host_replaced_why},
     };
   }
   const spawn_result& s = r.spawn;
