@@ -97,6 +97,8 @@ struct pool_result {
   std::string strategy;
   std::size_t data_bytes = 0;     // hash_rounds(data, rounds)
   std::uint32_t hash_rounds = 0;  // chosen so that a call takes about settings::pool_call_us
+  std::uint32_t probe_rounds = 0;  // calibration: this many rounds (about 5x the target's work)
+  double probe_extra_us = 0;       // cost the host this much more CPU per call than 0 rounds
   double base_latency_us = 0;     // p50 of hash_rounds(data, 0), one in flight
   double call_latency_us = 0;     // p50 of hash_rounds(data, hash_rounds), one in flight
   double base_host_cpu_us = 0;    // the host's CPU time per call, rounds = 0, one in flight

@@ -169,6 +169,8 @@ void calibrate(const settings& s, live_pool& pool, const std::string& data, pool
   }
   const double scaled = static_cast<double>(rounds) * target / std::max(extra, 1.0);
   r.hash_rounds = static_cast<std::uint32_t>(std::clamp(std::round(scaled), 1.0, double(1u << 24)));
+  r.probe_rounds = rounds;
+  r.probe_extra_us = extra;
   const call_cost chosen = one_in_flight(*pool.proxy, host, data, r.hash_rounds, n);
   r.base_latency_us = base.p50_us;
   r.call_latency_us = chosen.p50_us;

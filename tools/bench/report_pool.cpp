@@ -57,10 +57,11 @@ void print_pool_table(const results& r, std::ostream& out) {
   out << format("pools: ComputeService::hash_rounds(%zu-byte string, %u rounds), %s, %zu calls in flight per member,"
                 " %zu round(s) of %zu calls (median round)\n",
                 p.data_bytes, p.hash_rounds, p.strategy.c_str(), c.pool_window_per_member, c.pool_rounds, c.pool_calls);
-  out << format("  one call, one in flight: host CPU %.1f us (%.1f us with 0 rounds: %.1f us of work, target %.0f us);"
-                " round trip p50 %.1f us (%.1f us with 0 rounds)\n",
-                p.call_host_cpu_us, p.base_host_cpu_us, p.call_host_cpu_us - p.base_host_cpu_us, c.pool_call_us,
-                p.call_latency_us, p.base_latency_us);
+  out << format("  rounds sized for %.0f us of host CPU per call: %u rounds cost %.0f us more than 0 rounds, one call "
+                "in flight. With %u rounds: host CPU %.1f us per call (%.1f us with 0 rounds), round trip p50 %.1f us "
+                "(%.1f us)\n",
+                c.pool_call_us, p.probe_rounds, p.probe_extra_us, p.hash_rounds, p.call_host_cpu_us,
+                p.base_host_cpu_us, p.call_latency_us, p.base_latency_us);
   out << format("  %5s %7s %10s %10s %13s %12s %13s %17s\n", "size", "window", "calls/s", "vs size 1", "client cores",
                 "hosts cores", "others cores", "host CPU/call (us)");
   for (const auto& s : p.sizes) {
@@ -134,6 +135,8 @@ nlohmann::json pool_json(const results& r) {
           {"method", "hash_rounds"},
           {"data_bytes", p.data_bytes},
           {"hash_rounds", p.hash_rounds},
+          {"calibration_probe_rounds", p.probe_rounds},
+          {"calibration_probe_extra_host_cpu_us", p.probe_extra_us},
           {"target_call_us", r.config.pool_call_us},
           {"call_latency_p50_us", p.call_latency_us},
           {"empty_call_latency_p50_us", p.base_latency_us},
