@@ -110,6 +110,7 @@ class host_server {
   // Inline mode: the call being run and the standby thread.
   call_scratch inline_scratch_;
   std::atomic<std::int64_t> call_started_{0};  // steady_clock ticks; 0 = no call running
+  std::atomic<bool> giveback_wanted_{false};   // the socket thread is taking the socket back
   std::mutex standby_mu_;
   std::condition_variable standby_cv_;
   bool standby_asleep_ = false;

@@ -73,11 +73,15 @@ void host_server::run_pending(std::unique_lock<std::mutex>& socket_lock) {
     }
     socket_lock.unlock();
     reply_frames reply = execute(job, inline_scratch_);
+    // Take the socket back. The flag keeps the standby from taking it (again)
+    // between its release and our wake-up; the eventfd wakes it if it polls.
+    giveback_wanted_.store(true);
     if (!socket_lock.try_lock()) {
-      std::uint64_t one = 1;  // the standby holds the socket: ask for it back
+      std::uint64_t one = 1;
       [[maybe_unused]] auto n = ::write(giveback_fd_, &one, sizeof one);
       socket_lock.lock();
     }
+    giveback_wanted_.store(false);
     call_started_.store(0);
     send_frames(reply);
     --counters_.in_flight;
@@ -119,7 +123,8 @@ void host_server::standby_loop() {
 // until the socket thread asks for the socket back.
 void host_server::serve_during_call(std::int64_t call_started) {
   std::unique_lock socket_lock(socket_mu_, std::try_to_lock);
-  if (!socket_lock || call_started_.load() != call_started) return;  // that call has ended
+  // Not if that call has ended, or its thread already wants the socket back.
+  if (!socket_lock || giveback_wanted_.load() || call_started_.load() != call_started) return;
   log_.debug("a call has run for over {} ms; standby thread serves the socket", options_.takeover_after.count());
   for (;;) {
     zmq::pollitem_t items[] = {

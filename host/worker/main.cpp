@@ -68,7 +68,7 @@ int serve(const host_options& opts, std::shared_ptr<spdlog::logger> log, int sto
     if (!opts.config_file.empty()) config = load_toml_config(opts.config_file, config_zone);
     auto library = plugin_library::load(opts.plugin);
     const std::string name = opts.name.empty() ? library->descriptor().service_name : opts.name;
-    host_context context(name, config, log);
+    host_context context(name, config, log, opts.manager);
     service_instance service(std::move(library), context);
 
     host_server server(ctx, service, {name, opts.concurrency, opts.max_message_size}, *log);

@@ -203,3 +203,17 @@ TEST_CASE("destroying the manager stops its hosts", "[manager]") {
   }
   for (pid_t pid : pids) CHECK_FALSE(exists(pid));
 }
+
+TEST_CASE("calls longer than the standby takeover time all complete", "[manager][host]") {
+  // Each call outlives the 2 ms after which the standby thread serves the
+  // socket, so every one hands the socket over and back (a race here once
+  // left both threads waiting for each other).
+  titan::ProcessManager pm(quiet());
+  auto faulty = pm.spawn<FaultyService>(test_plugin_path("faulty"), {.client = {.timeout = 60s}});
+  for (int round = 0; round < 3; ++round) {
+    std::vector<titan::Future<std::int64_t>> calls;
+    for (int i = 0; i < 100; ++i) calls.push_back(faulty.sleep_ms(3));
+    for (auto& c : calls) CHECK(c.get() == 3);
+  }
+  for (int i = 0; i < 50; ++i) CHECK(faulty.sleep_ms(3).get() == 3);
+}

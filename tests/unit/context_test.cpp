@@ -20,6 +20,7 @@ class fake_context final : public titan::Context {
   std::string_view name() const override { return "test-1"; }
   const msgpack::object& config() const override { return handle_.get(); }
   spdlog::logger& logger() const override { throw std::logic_error("no logger in this test"); }
+  std::string_view manager_endpoint() const override { return {}; }
 
  private:
   msgpack::object_handle handle_;
@@ -59,4 +60,21 @@ TEST_CASE("a config that is not a map has no keys", "[context]") {
   CHECK(nil.config_value<std::string>("id_prefix", "u") == "u");
   fake_context list(std::vector<std::string>{"id_prefix", "x"});
   CHECK(list.config_value<std::string>("id_prefix", "u") == "u");
+}
+
+class ContextPeer {
+ public:
+  int ping() { return 1; }
+};
+TITAN_SERVICE(ContextPeer, "context-peer", ping)
+
+TEST_CASE("ctx.connect without a manager says it needs one", "[context]") {
+  fake_context ctx(sample_config{});
+  try {
+    ctx.connect<ContextPeer>("other");
+    FAIL("connect succeeded");
+  } catch (const titan::Error& e) {
+    CHECK(e.code() == titan::status_code::failed_precondition);
+    CHECK_THAT(e.message(), Catch::Contains("needs a manager"));
+  }
 }

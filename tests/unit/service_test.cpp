@@ -255,6 +255,7 @@ class null_context final : public titan::Context {
   std::string_view name() const override { return "t"; }
   const msgpack::object& config() const override { return config_; }
   spdlog::logger& logger() const override { throw std::logic_error("no logger"); }
+  std::string_view manager_endpoint() const override { return {}; }
 
  private:
   msgpack::object config_;

@@ -6,6 +6,9 @@
 
 #include <msgpack.hpp>
 
+#include "titan/proxy.hpp"
+#include "titan/status.hpp"
+
 namespace spdlog {
 class logger;
 }
@@ -26,6 +29,22 @@ class Context {
 
   // The host's logger; include <spdlog/spdlog.h> to use it.
   virtual spdlog::logger& logger() const = 0;
+
+  // The control endpoint of the manager this host reports to; empty when
+  // the host runs without one.
+  virtual std::string_view manager_endpoint() const = 0;
+
+  // A typed proxy to the service registered as `name` with this host's
+  // manager (one host or a pool; it follows restarts and scaling). Calls go
+  // from this host straight to the other one, never through the manager.
+  // Keep the proxy (e.g. as a member): making one subscribes to the manager.
+  template <class S>
+  Proxy<S> connect(const std::string& name, const client_options& options = {}) const {
+    if (manager_endpoint().empty())
+      throw Error(status_code::failed_precondition,
+                  "ctx.connect(\"" + name + "\") needs a manager: run this host under one (titan-host --manager)");
+    return discover<S>(std::string(manager_endpoint()), name, options);
+  }
 
   // A config value, or `fallback` when the key is absent. Throws
   // std::runtime_error naming the key when it has the wrong type.
