@@ -312,7 +312,13 @@ class zmq_client_core final : public client_core {
         wire::decode_error_body(static_cast<const char*>(body.data()), body.size(), zone_, code, message);
         zone_.clear();
         auto c = status_code_from_string(code);
-        fail(slot, c.value_or(status_code::unknown), c ? std::move(message) : code + ": " + message);
+        member_link* from = slot.member;
+        if (c == status_code::unavailable && from != nullptr && !resend_elsewhere(slot, *from, true)) {
+          // A draining host (scaled down, stopping) refuses new calls.
+          fail(slot, *c, std::move(message));
+        } else if (c != status_code::unavailable || from == nullptr) {
+          fail(slot, c.value_or(status_code::unknown), c ? std::move(message) : code + ": " + message);
+        }
       }
     }
     received_.clear();
@@ -338,14 +344,9 @@ class zmq_client_core final : public client_core {
         calls_.for_each([&](call_slot& slot) {
           if (slot.member != l || slot.state != call_state::sent) return;
           changed = true;
-          --l->in_flight;
-          slot.member = nullptr;
-          if (slot.idempotent && slot.retry_body.size() > 0 && clock::now() < slot.deadline) {
-            slot.state = call_state::unsent;
-            zmq::message_t body;
-            body.copy(slot.retry_body);
-            assign(slot, std::move(body), l);
-          } else {
+          if (!resend_elsewhere(slot, *l)) {
+            --l->in_flight;
+            slot.member = nullptr;
             fail(slot, status_code::unavailable,
                  slot.method + ": connection to " + l->endpoint() + " lost with the call in flight (host died?)");
           }
@@ -354,6 +355,25 @@ class zmq_client_core final : public client_core {
       }
     }
     return changed;
+  }
+
+  // Sends an idempotent call that `from` did not answer to another member,
+  // within its deadline. False when it cannot be sent again.
+  // `need_other`: only if another member can take it now (a refusal from
+  // `from` would just repeat); otherwise it may wait for a replacement.
+  bool resend_elsewhere(call_slot& slot, member_link& from, bool need_other = false) {
+    if (!slot.idempotent || slot.retry_body.size() == 0 || clock::now() >= slot.deadline) return false;
+    if (need_other) {
+      member_link* other = balancer_.pick(links_, slot.key_hash, &from);
+      if (other == nullptr || other == &from) return false;
+    }
+    if (slot.state == call_state::sent) --from.in_flight;
+    slot.state = call_state::unsent;
+    slot.member = nullptr;
+    zmq::message_t body;
+    body.copy(slot.retry_body);
+    assign(slot, std::move(body), &from);
+    return true;
   }
 
   // Calls waiting in a dead or removed member's outbox were never sent:
