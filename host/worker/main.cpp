@@ -50,12 +50,15 @@ void write_endpoint_file(const std::string& path, const std::vector<std::string>
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw host_error(exit_code::failure, "cannot rename to " + path);
 }
 
-// Under a manager: die with it, and never outlive a parent that is already gone.
+// Spawned by a manager (it sets TITAN_PARENT_PID): die with it, and never
+// outlive a parent that is already gone. A host started by hand with
+// --manager is only adopted; it lives on its own.
 void follow_parent() {
+  const char* expected = std::getenv("TITAN_PARENT_PID");
+  if (expected == nullptr) return;
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (const char* expected = std::getenv("TITAN_PARENT_PID")) {
-    if (std::to_string(::getppid()) != expected) std::_Exit(1);
-  }
+  if (std::to_string(::getppid()) != expected) std::_Exit(1);
+  ::unsetenv("TITAN_PARENT_PID");  // not for this host's own children
 }
 
 int serve(const host_options& opts, std::shared_ptr<spdlog::logger> log, int stop_fd) {
@@ -121,7 +124,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : to_int(exit_code::usage);
   }
 
-  if (!opts.manager.empty()) follow_parent();
+  follow_parent();
 
   // Signals are read from a signalfd by the socket thread; block them in
   // every thread (threads inherit this mask).
