@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "titan/detail/poll.hpp"
 #include "host_error.hpp"
 
 namespace titan::host {
@@ -72,7 +73,7 @@ void host_server::run(int stop_fd) {
         {nullptr, stop_fd_, ZMQ_POLLIN, 0},
         {nullptr, replies_.fd(), ZMQ_POLLIN, 0},
     };
-    zmq::poll(items, inline_mode() ? 2 : 3, std::chrono::milliseconds(draining_ ? 100 : -1));
+    titan::detail::poll(items, inline_mode() ? 2 : 3, std::chrono::milliseconds(draining_ ? 100 : -1));
     if (items[2].revents & ZMQ_POLLIN) flush_replies();
     if (items[0].revents & ZMQ_POLLIN) on_socket_readable();
     if (items[1].revents & ZMQ_POLLIN) on_stop_signal();

@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "titan/detail/poll.hpp"
 #include "host_server.hpp"
 #include "titan/codec.hpp"
 
@@ -132,7 +133,7 @@ void host_server::serve_during_call(std::int64_t call_started) {
         {nullptr, giveback_fd_, ZMQ_POLLIN, 0},
         {nullptr, stop_fd_, ZMQ_POLLIN, 0},
     };
-    zmq::poll(items, 3, std::chrono::milliseconds(-1));
+    titan::detail::poll(items, 3, std::chrono::milliseconds(-1));
     if (items[0].revents & ZMQ_POLLIN) on_socket_readable();  // calls wait in pending_
     if (items[2].revents & ZMQ_POLLIN) on_stop_signal();
     if (items[1].revents & ZMQ_POLLIN) {

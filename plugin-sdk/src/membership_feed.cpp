@@ -1,5 +1,6 @@
 #include "membership_feed.hpp"
 
+#include "titan/detail/msgpack_fields.hpp"
 #include "titan/status.hpp"
 #include "titan/wire.hpp"
 
@@ -8,16 +9,8 @@ namespace {
 
 constexpr std::uint64_t watch_call_id = 1;
 
-std::string_view str(const msgpack::object& o) {
-  return o.type == msgpack::type::STR ? std::string_view(o.via.str.ptr, o.via.str.size) : std::string_view();
-}
-
-const msgpack::object* field(const msgpack::object& map, std::string_view key) {
-  if (map.type != msgpack::type::MAP) return nullptr;
-  for (const auto& kv : map.via.map)
-    if (str(kv.key) == key) return &kv.val;
-  return nullptr;
-}
+std::string_view str(const msgpack::object& o) { return str_of(o); }
+const msgpack::object* field(const msgpack::object& map, std::string_view key) { return map_field(map, key); }
 
 }  // namespace
 

@@ -17,6 +17,8 @@
 
 #include <zmq.hpp>
 
+#include "titan/detail/poll.hpp"
+
 #include "balancer.hpp"
 #include "call_table.hpp"
 #include "member_link.hpp"
@@ -211,6 +213,16 @@ class zmq_client_core final : public client_core {
   // until `until` or until the outcome of some call changed.
   void pump(std::unique_lock<std::mutex>& lock, clock::time_point until) {
     pumping_ = true;
+    // Whatever happens (a throw included), the pumper role is given back.
+    struct release {
+      zmq_client_core& core;
+      std::unique_lock<std::mutex>& lock;
+      ~release() {
+        if (!lock.owns_lock()) lock.lock();
+        core.pumping_ = false;
+        core.cv_.notify_all();
+      }
+    } release_on_exit{*this, lock};
     bool changed = false;
     do {
       flush_outboxes();
@@ -225,7 +237,7 @@ class zmq_client_core final : public client_core {
       changed = receive_all();
       if (!changed) {
         auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock::now());
-        zmq::poll(items_.data(), items_.size(), std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(60000)));
+        titan::detail::poll(items_.data(), items_.size(), std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(60000)));
         if (items_.back().revents & ZMQ_POLLIN) {
           std::uint64_t n;
           [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
@@ -242,8 +254,6 @@ class zmq_client_core final : public client_core {
       expire_unassigned();
     } while (!changed && clock::now() < until);
     flush_outboxes();
-    pumping_ = false;
-    cv_.notify_all();
   }
 
   void flush_outboxes() {

@@ -9,25 +9,14 @@ titan=$1 plugins=$2
 export XDG_RUNTIME_DIR=$(mktemp -d)
 export TITAN_INSTANCE=cli-test
 cleanup() {
+  local left
+  left=$(running_pids)
   "$titan" shutdown >/dev/null 2>&1
-  for pid in $(running_pids); do kill -KILL "$pid" 2>/dev/null; done
+  for pid in $left; do kill -KILL "$pid" 2>/dev/null; done
   rm -rf "$XDG_RUNTIME_DIR"
 }
 trap cleanup EXIT
-failures=0 passes=0
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
-    failures=$((failures + 1)); printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"; fi
-}
-contains() {  # contains NAME NEEDLE HAYSTACK
-  case "$3" in *"$2"*) passes=$((passes + 1)) ;; *)
-    failures=$((failures + 1)); printf 'FAIL %s\n  wanted: %s\n  in: %s\n' "$1" "$2" "$3" ;; esac
-}
-# Polls `$@` (a test command) every 50 ms for up to 20 s.
-wait_for() {
-  for _ in $(seq 400); do "$@" && return 0; sleep 0.05; done
-  return 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 running_count() { "$titan" ps --json 2>/dev/null | grep -c '"state": "running"'; }
 running_pids() { "$titan" ps --json 2>/dev/null | tr -d ' ,' | awk -F: '/"pid"/ {pid=$2} /"state":"running"/ {print pid}'; }
 
@@ -65,5 +54,4 @@ wait_for gone; check "no host left after shutdown" 0 "$?"
 stopped() { [ ! -e "$XDG_RUNTIME_DIR/titan/cli-test/control.sock" ]; }
 wait_for stopped; check "the daemon is gone" 0 "$?"
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

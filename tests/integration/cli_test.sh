@@ -10,15 +10,7 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-failures=0 passes=0
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then passes=$((passes + 1)); else
-    failures=$((failures + 1)); printf 'FAIL %s\n  expected: %s\n  actual:   %s\n' "$1" "$2" "$3"; fi
-}
-contains() {  # contains NAME NEEDLE HAYSTACK
-  case "$3" in *"$2"*) passes=$((passes + 1)) ;; *)
-    failures=$((failures + 1)); printf 'FAIL %s\n  wanted: %s\n  in: %s\n' "$1" "$2" "$3" ;; esac
-}
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 
 "$host" --plugin "$plugins/echo.so" --bind "ipc://$dir/echo.sock" --endpoint-file "$dir/endpoints" \
   >"$dir/host.out" 2>"$dir/host.err" &
@@ -61,5 +53,4 @@ contains "describe json" '"service": "echo"' "$json"
 kill -TERM "$host_pid"; wait "$host_pid"; rc=$?; host_pid=
 check "host exits 0 on SIGTERM" 0 "$rc"
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

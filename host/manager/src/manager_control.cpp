@@ -7,20 +7,14 @@
 #include <spdlog/spdlog.h>
 
 #include "manager_core.hpp"
+#include "titan/detail/msgpack_fields.hpp"
 
 namespace titan::detail {
 namespace {
 
-std::string_view str(const msgpack::object& o) {
-  return o.type == msgpack::type::STR ? std::string_view(o.via.str.ptr, o.via.str.size) : std::string_view();
-}
-
-const msgpack::object* field(const msgpack::object& map, std::string_view key) {
-  if (map.type != msgpack::type::MAP) return nullptr;
-  for (const auto& kv : map.via.map)
-    if (str(kv.key) == key) return &kv.val;
-  return nullptr;
-}
+using detail::map_field;
+std::string_view str(const msgpack::object& o) { return detail::str_of(o); }
+const msgpack::object* field(const msgpack::object& map, std::string_view key) { return map_field(map, key); }
 
 std::string str_field(const msgpack::object& map, std::string_view key) {
   const msgpack::object* v = field(map, key);

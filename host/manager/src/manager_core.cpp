@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "host_binary.hpp"
+#include "titan/detail/poll.hpp"
 
 namespace titan::detail {
 namespace {
@@ -286,7 +287,7 @@ void manager_core::loop() {
     auto timeout = std::chrono::milliseconds(-1);
     if (auto due = next_restart())
       timeout = std::max(std::chrono::milliseconds(0), std::chrono::ceil<std::chrono::milliseconds>(*due - clock::now()));
-    zmq::poll(items.data(), items.size(), timeout);
+    titan::detail::poll(items.data(), items.size(), timeout);
     if (items[1].revents & ZMQ_POLLIN) {
       std::uint64_t n;
       [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);

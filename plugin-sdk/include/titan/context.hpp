@@ -6,6 +6,7 @@
 
 #include <msgpack.hpp>
 
+#include "titan/detail/msgpack_fields.hpp"
 #include "titan/proxy.hpp"
 #include "titan/status.hpp"
 
@@ -60,15 +61,7 @@ class Context {
   }
 
  private:
-  const msgpack::object* find_config(std::string_view key) const {
-    const msgpack::object& c = config();
-    if (c.type != msgpack::type::MAP) return nullptr;
-    for (const auto& kv : c.via.map) {
-      if (kv.key.type == msgpack::type::STR && std::string_view(kv.key.via.str.ptr, kv.key.via.str.size) == key)
-        return &kv.val;
-    }
-    return nullptr;
-  }
+  const msgpack::object* find_config(std::string_view key) const { return detail::map_field(config(), key); }
 };
 
 }  // namespace titan
