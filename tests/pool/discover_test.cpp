@@ -137,3 +137,13 @@ TEST_CASE("a host started by hand joins a pool of its name", "[pool][discover][a
   CHECK(counts.size() == 2);
   CHECK(counts.count(host.pid()) == 0);
 }
+
+TEST_CASE("a proxy made before its name is registered starts working once it is", "[pool][discover]") {
+  titan::ProcessManager pm(manager_options());
+  const auto early = titan::discover<ComputeService>(pm.control_endpoint(), "later", {.timeout = 2s});
+  CHECK(early.client().members().empty());
+  pm.pool<ComputeService>(plugin_path("compute"), pool_opts("later", 2));
+  const auto members = pids_of(pm.members("later"));
+  REQUIRE(members.size() == 2);
+  CHECK(answer_from(early, 2) == members);
+}

@@ -1,5 +1,8 @@
 // scale(name, n) at run time: growing adds members that take calls at once,
 // shrinking drains the members it removes (issue 3).
+#include <signal.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -159,4 +162,57 @@ TEST_CASE("scaling down drains the removed members: calls awaited during scale()
 TEST_CASE("scaling down drains the removed members: calls awaited after scale() returns complete",
           "[pool][scale][!mayfail]") {
   drain_on_scale_down(false);
+}
+
+TEST_CASE("stop() of a pool member shrinks the pool: it is not replaced", "[pool][scale]") {
+  titan::ProcessManager pm(manager_options());
+  auto pool = pm.pool<ComputeService>(plugin_path("compute"), pool_opts("st", 3));
+  REQUIRE(answer_from(pool, 3).size() == 3);
+  const auto stopped = member_named(pm, "st", "st-2");
+  const auto killed = member_named(pm, "st", "st-0");
+  REQUIRE(stopped.has_value());
+  REQUIRE(killed.has_value());
+
+  REQUIRE(pm.stop(stopped->id));
+  CHECK(pm.get(stopped->id)->state == titan::process_state::exited);
+  // A barrier: a killed member is replaced at once; had the stopped one
+  // been due for a restart, it would have come back by then as well.
+  REQUIRE(pm.kill(killed->id, SIGKILL));
+  REQUIRE(poll_until([&] {
+    const auto r = member_named(pm, "st", "st-0");
+    return r && r->pid != killed->pid;
+  }));
+  const auto now = pm.members("st");
+  CHECK(now.size() == 2);
+  CHECK_FALSE(member_named(pm, "st", "st-2").has_value());
+  REQUIRE(client_sees(pool, 2));
+  // scale() counts it as gone: growing to 3 brings slot 2 back.
+  REQUIRE(pm.scale("st", 3).size() == 3);
+  CHECK(member_named(pm, "st", "st-2").has_value());
+}
+
+TEST_CASE("a pool of size 0 has one member per CPU core", "[pool][scale]") {
+  titan::ProcessManager pm(manager_options());
+  pm.pool<ComputeService>(plugin_path("compute"), pool_opts("auto", 0));
+  CHECK(pm.members("auto").size() == std::max(1u, std::thread::hardware_concurrency()));
+}
+
+TEST_CASE("pool names are unique and scale() names a pool", "[pool][scale]") {
+  titan::ProcessManager pm(manager_options());
+  pm.pool<ComputeService>(plugin_path("compute"), pool_opts("dup", 1));
+  try {
+    pm.pool<ComputeService>(plugin_path("compute"), pool_opts("dup", 1));
+    FAIL("a second pool named 'dup' was started");
+  } catch (const titan::Error& e) {
+    INFO(e.what());
+    CHECK(e.code() == titan::status_code::failed_precondition);
+  }
+  CHECK(pm.members("dup").size() == 1);
+  try {
+    pm.scale("nope", 2);
+    FAIL("scale() of an unknown pool succeeded");
+  } catch (const titan::Error& e) {
+    INFO(e.what());
+    CHECK(e.code() == titan::status_code::not_found);
+  }
 }
