@@ -8,12 +8,18 @@
 namespace titan::detail {
 
 member_link::member_link(zmq::context_t& ctx, std::string key, std::string endpoint)
-    : socket_(ctx, zmq::socket_type::dealer),
-      monitor_(ctx, zmq::socket_type::pair),
-      key_(std::move(key)),
-      endpoint_(std::move(endpoint)) {
+    : ctx_(ctx), key_(std::move(key)), endpoint_(std::move(endpoint)) {
+  open();
+}
+
+member_link::~member_link() { close(); }
+
+void member_link::open() {
+  socket_ = zmq::socket_t(ctx_, zmq::socket_type::dealer);
+  monitor_ = zmq::socket_t(ctx_, zmq::socket_type::pair);
   socket_.set(zmq::sockopt::linger, 0);
-  socket_.set(zmq::sockopt::immediate, 1);  // never queue calls for a peer that is not connected
+  // Not ZMQ_IMMEDIATE: with it libzmq throws away replies that were not yet
+  // read when the connection drops (a host that answers, then exits).
   socket_.set(zmq::sockopt::sndhwm, 100000);
   socket_.set(zmq::sockopt::rcvhwm, 100000);
   // Not ZMQ_MAXMSGSIZE: libzmq would drop the connection for good on one
@@ -27,12 +33,24 @@ member_link::member_link(zmq::context_t& ctx, std::string key, std::string endpo
   try {
     socket_.connect(endpoint_);
   } catch (const zmq::error_t& e) {
-    zmq_socket_monitor(socket_.handle(), nullptr, 0);
+    close();
     throw Error(status_code::invalid_argument, "cannot connect to '" + endpoint_ + "': " + e.what());
   }
 }
 
-member_link::~member_link() { zmq_socket_monitor(socket_.handle(), nullptr, 0); }
+void member_link::close() {
+  if (socket_) zmq_socket_monitor(socket_.handle(), nullptr, 0);
+  socket_.close();
+  monitor_.close();
+}
+
+void member_link::reset() {
+  close();
+  outbox.clear();
+  in_flight = 0;
+  connected = false;
+  open();
+}
 
 bool member_link::try_send(outgoing& out) {
   auto r = socket_.send(out.header, zmq::send_flags::sndmore | zmq::send_flags::dontwait);

@@ -24,9 +24,14 @@ class member_link {
   member_link(const member_link&) = delete;
   member_link& operator=(const member_link&) = delete;
 
-  // Sends without blocking; false when the socket cannot take it now (not
-  // connected yet, or its queue is full).
+  // Sends without blocking; false when the socket cannot take it now (its
+  // queue is full). Before the first connection calls queue in ZeroMQ's pipe.
   bool try_send(outgoing& out);
+
+  // After a lost connection (and after reading every reply that arrived
+  // before it): a fresh socket, so that calls still queued for the dead
+  // host can never reach a host that comes back at the same endpoint.
+  void reset();
 
   enum class event { none, connected, disconnected };
   // One pending monitor event, without blocking.
@@ -44,6 +49,10 @@ class member_link {
   std::deque<outgoing> outbox;  // calls picked for this member, not yet sent
 
  private:
+  void open();
+  void close();
+
+  zmq::context_t& ctx_;
   zmq::socket_t socket_;
   zmq::socket_t monitor_;
   std::string key_;

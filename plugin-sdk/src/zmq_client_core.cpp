@@ -145,6 +145,12 @@ class zmq_client_core final : public client_core {
   // until some member exists.
   void assign(call_slot& slot, zmq::message_t body, const member_link* avoid = nullptr) {
     member_link* link = balancer_.pick(links_, slot.key_hash, avoid);
+    if (link != nullptr && link->ever_connected && !link->connected && !pumping_) {
+      // It was lost: has it come back meanwhile? (Events are read while
+      // pumping; nobody may have pumped since.)
+      while (link->next_event() != member_link::event::none) {
+      }
+    }
     if (link != nullptr && link->ever_connected && !link->connected && !slot.idempotent) {
       // Fail fast: that host is gone. Waiting would only turn a clear
       // UNAVAILABLE into a late one.
@@ -200,6 +206,9 @@ class zmq_client_core final : public client_core {
       return Error(status_code::unavailable, slot.method + ": no host reachable at " + where +
                                                  (m && m->ever_connected ? " (the connection was lost)" : " (never connected)"));
     }
+    if (slot.member != nullptr && !slot.member->ever_connected)
+      return Error(status_code::unavailable, slot.method + ": no host reachable at " + slot.member->endpoint() +
+                                                 " (never connected)");
     return Error(status_code::deadline_exceeded, slot.method + ": no reply from " +
                                                      (slot.member ? slot.member->endpoint() : name_) + " before the deadline");
   }
@@ -362,6 +371,7 @@ class zmq_client_core final : public client_core {
           }
         });
         reassign_outbox(*l);
+        l->reset();
       }
     }
     return changed;
