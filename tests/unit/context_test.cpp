@@ -5,6 +5,7 @@
 #include <string>
 
 #include <titan/context.hpp>
+#include <titan/service.hpp>  // TITAN_SERVICE, for ctx.connect<S>()
 
 namespace {
 
