@@ -58,6 +58,21 @@ std::optional<raw_reply> raw_dealer::recv_for(std::uint64_t id, std::chrono::mil
   }
 }
 
+std::map<std::uint64_t, raw_reply> raw_dealer::recv_each(const std::vector<std::uint64_t>& ids,
+                                                        std::chrono::milliseconds timeout) {
+  const auto deadline = clock::now() + timeout;
+  std::map<std::uint64_t, raw_reply> got;
+  while (got.size() < ids.size()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    if (left.count() <= 0) break;
+    auto r = recv(left);
+    if (!r) break;
+    for (auto id : ids)
+      if (r->id == id) got.emplace(id, std::move(*r));
+  }
+  return got;
+}
+
 std::string raw_reply::error_code() const {
   msgpack::zone zone;
   std::string code, message;

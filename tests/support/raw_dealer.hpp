@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,10 @@ class raw_dealer {
   std::optional<raw_reply> recv(std::chrono::milliseconds timeout = 10s);
   // Receives until the message for `id` (others are skipped) or `timeout`.
   std::optional<raw_reply> recv_for(std::uint64_t id, std::chrono::milliseconds timeout = 10s);
+  // Receives until there is a message for each of `ids` (others are skipped)
+  // or `timeout`; returns those that came, by id.
+  std::map<std::uint64_t, raw_reply> recv_each(const std::vector<std::uint64_t>& ids,
+                                               std::chrono::milliseconds timeout = 10s);
 
   zmq::socket_t& socket() { return socket_; }
 
