@@ -247,14 +247,11 @@ TEST_CASE("Client::call without a result type returns a self-contained handle", 
   CHECK(first->as<std::vector<std::string>>() == std::vector<std::string>{"alpha", "beta"});
 }
 
-// BUG (plugin-sdk/src/zmq_client_core.cpp, the zmq_client_core constructor:
-// `socket_.set(zmq::sockopt::immediate, 1)`): with ZMQ_IMMEDIATE libzmq tears
-// down the DEALER's pipe when the connection drops, discarding replies that
-// had arrived but were not read yet. So a client that is not inside get()
-// while its host drains and exits loses the answers the host did send, and
-// the calls end UNAVAILABLE "lost with the call in flight". (A raw DEALER
-// without ZMQ_IMMEDIATE reads all of them after the host has exited.)
-TEST_CASE("replies that reached the client before its host exited are not lost", "[client][!mayfail]") {
+// Found by this test, fixed in c0fb029: with ZMQ_IMMEDIATE libzmq tore down
+// the DEALER's pipe when the connection dropped, discarding replies that had
+// arrived but were not read yet, so a client that was not inside get() while
+// its host drained and exited lost the answers the host did send.
+TEST_CASE("replies that reached the client before its host exited are not lost", "[client]") {
   temp_dir dir;
   host_process host(host_process::args_for(titan::test::test_plugin_path("faulty"), dir));
   INFO(host.describe());
