@@ -121,9 +121,8 @@ void manager_core::on_ready(entry& e, const msgpack::object& report) {
 
 void manager_core::on_failed(entry& e, const msgpack::object& report) {
   e.failure = str_field(report, "message");
-  if (const msgpack::object* c = field(report, "exit_code"); c && c->type == msgpack::type::POSITIVE_INTEGER)
-    e.failure_exit_code = static_cast<int>(c->via.u64);
-  fail_start(e, Error(e.failure_exit_code == 3 ? status_code::not_found : status_code::failed_precondition, e.failure));
+  // spawn() throws this reason once the host has exited and been reaped
+  // (on_exit), so that no failed host is still around when it returns.
 }
 
 void manager_core::adopt(const msgpack::object& report) {

@@ -63,7 +63,6 @@ class manager_core {
     int adopted_pidfd = -1;
     std::optional<std::promise<process_info>> ready;  // set until READY or failure
     std::string failure;                               // the host's own `$failed` message
-    int failure_exit_code = 0;
     int slot = -1;                 // pool slot, -1 when not in a pool
     bool intentional_stop = false; // stopped by us: not restarted
     clock::time_point up_since;
