@@ -162,28 +162,17 @@ TEST_CASE("scaling down with calls in flight: removed members drain and exit cle
   drain_on_scale_down(awaited::during_scale, false);
 }
 
-// PRODUCT BUG (SDK client, plugin-sdk/src/zmq_client_core.cpp with
-// member_link.cpp): replies that reach a client while none of its threads
-// is reading its sockets are lost when their host then disconnects; the
-// calls fail UNAVAILABLE "connection to ... lost with the call in flight"
-// although the host answered them. Here the caller is blocked in scale(),
-// which waits for the drained hosts to exit: every call on a removed member
-// fails. Even with another thread waiting on the calls meanwhile, one
-// sometimes does (about one run in four) -- the reply and the disconnect
-// race. Likely cause: the DEALER's ZMQ_IMMEDIATE=1 makes libzmq terminate
-// the pipe, unread messages included, when the connection drops.
-// Repro without a pool: titan-host --plugin build/plugins/compute.so --bind
-// ipc:///tmp/c.sock; a client calls whoami() (now connected), sends two
-// sleep_ms(300) without waiting, SIGTERMs the host (it logs "draining: 2
-// call(s) in flight", "stopped after 3 call(s)", exits 0), sleeps 1 s, then
-// get() on both: UNAVAILABLE. Without the 1 s sleep both succeed.
+// Replies that reach a client while none of its threads reads its sockets
+// must survive their host's disconnect (they once did not: ZMQ_IMMEDIATE
+// made libzmq drop unread replies with the pipe). Here the caller is
+// blocked in scale() while the removed hosts drain and exit.
 TEST_CASE("scaling down drains the removed members: calls awaited during scale() all succeed",
-          "[pool][scale][!mayfail]") {
+          "[pool][scale]") {
   drain_on_scale_down(awaited::during_scale, true);
 }
 
 TEST_CASE("scaling down drains the removed members: calls awaited after scale() returns all succeed",
-          "[pool][scale][!mayfail]") {
+          "[pool][scale]") {
   drain_on_scale_down(awaited::after_scale, true);
 }
 
