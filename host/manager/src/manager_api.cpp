@@ -28,17 +28,20 @@ process_record to_record(const process_info& p) {
 }
 
 namespace {
-std::vector<process_record> records(const std::vector<process_info>& infos) {
+// With fresh CPU and RSS figures.
+process_record fresh(ProcessManager& pm, const process_info& p) { return to_record(pm.get(p.id).value_or(p)); }
+
+std::vector<process_record> records(ProcessManager& pm, const std::vector<process_info>& infos) {
   std::vector<process_record> out;
-  for (const auto& p : infos) out.push_back(to_record(p));
+  for (const auto& p : infos) out.push_back(fresh(pm, p));
   return out;
 }
 }  // namespace
 
-std::vector<process_record> manager_api::ps() { return records(pm_.list()); }
+std::vector<process_record> manager_api::ps() { return records(pm_, pm_.list()); }
 
 process_record manager_api::spawn(std::string plugin, std::string name) {
-  return to_record(pm_.spawn_host(plugin, {.name = std::move(name)}));
+  return fresh(pm_, pm_.spawn_host(plugin, {.name = std::move(name)}));
 }
 
 std::vector<process_record> manager_api::pool(std::string plugin, std::string name, std::uint64_t size,
@@ -51,7 +54,7 @@ std::vector<process_record> manager_api::pool(std::string plugin, std::string na
   o.name = std::move(name);
   o.size = size;
   if (!strategy.empty()) o.strategy = *balance_from_string(strategy);
-  return records(pm_.start_pool(plugin, o));
+  return records(pm_, pm_.start_pool(plugin, o));
 }
 
 bool manager_api::kill(std::uint64_t id, std::int64_t signal) {
@@ -66,7 +69,7 @@ bool manager_api::stop(std::uint64_t id, std::uint64_t timeout_ms) {
 }
 
 std::vector<process_record> manager_api::scale(std::string name, std::uint64_t size) {
-  return records(pm_.scale(name, size));
+  return records(pm_, pm_.scale(name, size));
 }
 
 std::vector<std::string> manager_api::resolve(std::string name) {
