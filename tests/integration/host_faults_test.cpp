@@ -10,6 +10,7 @@
 #include "expect_error.hpp"
 #include "faulty.hpp"
 #include "host_process.hpp"
+#include "ready_host.hpp"
 
 using namespace std::chrono_literals;
 using titan::status_code;
@@ -28,14 +29,8 @@ struct start_failure {
 };
 
 // A running faulty host for one test.
-struct faulty_host {
-  temp_dir dir;
-  host_process host;
-  explicit faulty_host(std::vector<std::string> extra = {})
-      : host(host_process::args_for(test_plugin_path("faulty"), dir, std::move(extra))) {
-    INFO(host.describe());
-    REQUIRE(host.wait_ready());
-  }
+struct faulty_host : titan::test::ready_host {
+  explicit faulty_host(std::vector<std::string> extra = {}) : ready_host(test_plugin_path("faulty"), std::move(extra)) {}
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "expect_error.hpp"
 #include "faulty.hpp"
 #include "host_process.hpp"
+#include "ready_host.hpp"
 #include "raw_dealer.hpp"
 
 using namespace std::chrono_literals;
@@ -29,14 +30,9 @@ namespace {
 const std::vector<std::string> inline_mode{};
 const std::vector<std::string> pool_mode{"--concurrency", "2"};
 
-struct faulty_host {
-  temp_dir dir;
-  host_process host;
+struct faulty_host : titan::test::ready_host {
   explicit faulty_host(const std::vector<std::string>& extra)
-      : host(host_process::args_for(titan::test::test_plugin_path("faulty"), dir, extra)) {
-    INFO(host.describe());
-    REQUIRE(host.wait_ready());
-  }
+      : ready_host(titan::test::test_plugin_path("faulty"), extra) {}
 };
 
 titan::client_options with_timeout(std::chrono::milliseconds t) { return {.timeout = t, .max_message_size = 1 << 20}; }

@@ -13,6 +13,7 @@
 #include "expect_error.hpp"
 #include "faulty.hpp"
 #include "host_process.hpp"
+#include "ready_host.hpp"
 
 using namespace std::chrono_literals;
 using titan::status_code;
@@ -38,13 +39,8 @@ struct describe_info {
 };
 
 // A running echo host for one test.
-struct echo_host {
-  temp_dir dir;
-  host_process host{host_process::args_for(titan::test::plugin_path("echo"), dir)};
-  echo_host() {
-    INFO(host.describe());
-    REQUIRE(host.wait_ready());
-  }
+struct echo_host : titan::test::ready_host {
+  echo_host() : ready_host(titan::test::plugin_path("echo")) {}
 };
 
 }  // namespace
