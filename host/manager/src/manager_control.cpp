@@ -36,8 +36,8 @@ void manager_core::set_service_handler(service_handler handler) {
   service_thread_ = std::thread([this] {
     std::unique_lock lock(mu_);
     for (;;) {
-      service_cv_.wait(lock, [&] { return stopping_ || !service_jobs_.empty(); });
-      if (stopping_) return;
+      service_cv_.wait(lock, [&] { return service_stopping_ || !service_jobs_.empty(); });
+      if (service_stopping_) return;
       auto job = std::move(service_jobs_.front());
       service_jobs_.pop_front();
       lock.unlock();

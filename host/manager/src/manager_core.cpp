@@ -57,12 +57,18 @@ manager_core::manager_core(ProcessManager::options opts)
 
 manager_core::~manager_core() {
   shutdown({});
+  // The service thread first, while the loop still runs: a call it is
+  // answering sends its reply through the loop.
+  {
+    std::lock_guard lock(mu_);
+    service_stopping_ = true;
+  }
+  service_cv_.notify_all();
+  if (service_thread_.joinable()) service_thread_.join();
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  service_cv_.notify_all();
-  if (service_thread_.joinable()) service_thread_.join();
   std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
   thread_.join();

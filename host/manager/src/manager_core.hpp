@@ -126,7 +126,8 @@ class manager_core {
   std::vector<watcher> watchers_;
   std::uint64_t next_id_ = 1;
   std::deque<std::function<void()>> commands_;
-  bool stopping_ = false;
+  bool stopping_ = false;          // the loop thread ends
+  bool service_stopping_ = false;  // the service thread ends
   bool shut_down_ = false;
 
   service_handler handler_;
