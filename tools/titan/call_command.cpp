@@ -90,11 +90,11 @@ int report_error(const std::exception& e) {
 
 void add_call_command(CLI::App& app, common_args& common, int& rc) {
   auto a = std::make_shared<call_args>();  // kept alive by the callback
-  auto* cmd = app.add_subcommand(
-      "call",
-      "Call a method: titan call NAME METHOD [ARGS...] (a service registered with the daemon) or "
-      "titan call --endpoint EP METHOD [ARGS...]; ARGS are JSON values (a bare word is a string); "
-      "the result is printed as JSON");
+  auto* cmd = app.add_subcommand("call", "Call a method of a service (by name, or one host with --endpoint)");
+  cmd->footer(
+      "\nUsage: titan call NAME METHOD [ARGS...]           a service registered with the daemon\n"
+      "       titan call --endpoint EP METHOD [ARGS...]   one host, no daemon needed\n"
+      "ARGS are JSON values (a bare word is a string); the result is printed as one line of JSON.");
   cmd->add_option("--endpoint,-e", a->endpoint, "Call this host directly instead of a service by name");
   cmd->add_flag("--pretty", a->pretty, "Indent the JSON result");
   // NAME, METHOD and ARGS are taken verbatim after the options, so JSON such
