@@ -371,10 +371,16 @@ class zmq_client_core final : public client_core {
           }
         });
         reassign_outbox(*l);
-        l->reset();
+        if (!l->removed) l->reset();
       }
     }
+    drop_idle_removed_links();
     return changed;
+  }
+
+  // A member that left the membership goes once nothing of ours is left with it.
+  void drop_idle_removed_links() {
+    std::erase_if(links_, [](const auto& l) { return l->removed && l->in_flight == 0 && l->outbox.empty(); });
   }
 
   // Sends an idempotent call that `from` did not answer to another member,
@@ -453,8 +459,7 @@ class zmq_client_core final : public client_core {
     balancer_.rebuild(links_);
     for (member_link* l : reassign_later_) reassign_outbox(*l);
     reassign_later_.clear();
-    // A removed member goes once nothing of ours is left with it.
-    std::erase_if(links_, [](const auto& l) { return l->removed && l->in_flight == 0 && l->outbox.empty(); });
+    drop_idle_removed_links();
     retry_unassigned();
     return true;
   }
