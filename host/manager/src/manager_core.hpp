@@ -105,6 +105,7 @@ class manager_core {
   void reply(const std::string& routing_id, wire::kind k, std::uint64_t id, const char* body, std::size_t size);
   void publish(const std::string& group);
   std::string membership_body(const std::string& group);
+  void schedule_restart(group& g, const entry& e, bool was_member);
   void run_due_restarts();
   std::optional<clock::time_point> next_restart() const;
   void fail_start(entry& e, Error error);
