@@ -148,6 +148,32 @@ process_info manager_core::spawn(const std::string& plugin, const spawn_options&
   return info;
 }
 
+// What a host that exited before READY died of: its own report, or what
+// its exit code means (titan-host --help).
+Error manager_core::start_error(const entry& e) const {
+  const status_code code = e.exit_code == 3 ? status_code::not_found : status_code::failed_precondition;
+  if (!e.failure.empty()) return Error(code, e.failure);
+  static constexpr const char* meanings[] = {"",
+                                             "runtime error",
+                                             "bad command line",
+                                             "plugin not found",
+                                             "the plugin could not be loaded",
+                                             "not a Titan plugin",
+                                             "ABI mismatch",
+                                             "the service's constructor threw",
+                                             "an endpoint could not be bound",
+                                             "the config could not be read"};
+  std::string why = "titan-host for " + e.info.plugin + " " + e.info.exit_reason + " before it was ready";
+  if (e.exit_code > 0 && e.exit_code < 10) why += " (" + std::string(meanings[e.exit_code]) + ")";
+  return Error(code, why);
+}
+
+void manager_core::fail_unexplained_exits() {
+  const auto now = clock::now();
+  for (auto& [id, e] : entries_)
+    if (e->ready && e->explain_by && (*e->explain_by <= now || !e->failure.empty())) fail_start(*e, start_error(*e));
+}
+
 void manager_core::fail_start(entry& e, Error error) {
   if (!e.ready) return;
   e.ready->set_exception(std::make_exception_ptr(std::move(error)));
@@ -169,17 +195,22 @@ void manager_core::loop() {
         watched.push_back(e.get());
       }
     }
+    std::optional<clock::time_point> wake_at = next_restart();
+    for (const auto& [id, e] : entries_)  // rare: a host that died before READY, not yet explained
+      if (e->ready && e->explain_by && (!wake_at || *e->explain_by < *wake_at)) wake_at = e->explain_by;
     auto timeout = std::chrono::milliseconds(-1);
-    if (auto due = next_restart())
-      timeout = std::max(std::chrono::milliseconds(0), std::chrono::ceil<std::chrono::milliseconds>(*due - clock::now()));
+    if (wake_at)
+      timeout = std::max(std::chrono::milliseconds(0), std::chrono::ceil<std::chrono::milliseconds>(*wake_at - clock::now()));
     titan::detail::poll(items.data(), items.size(), timeout);
     if (items[1].revents & ZMQ_POLLIN) {
       std::uint64_t n;
       [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
     }
+    // Reports first: a host's `$failed` explains the exit that follows it.
+    if (items[0].revents & ZMQ_POLLIN) on_control_message();
     for (std::size_t i = 0; i < watched.size(); ++i)
       if (items[i + 2].revents & ZMQ_POLLIN) on_exit(*watched[i]);
-    if (items[0].revents & ZMQ_POLLIN) on_control_message();
+    fail_unexplained_exits();
     run_due_restarts();
     std::deque<std::function<void()>> cmds;
     {
@@ -209,9 +240,14 @@ void manager_core::on_exit(entry& e) {
   }
   exited_cv_.notify_all();
   if (e.ready) {
-    std::string why = e.failure.empty() ? "titan-host " + e.info.exit_reason + " before it was ready" : e.failure;
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-    fail_start(e, Error(code == 3 ? status_code::not_found : status_code::failed_precondition, why));
+    e.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (!e.failure.empty()) {
+      fail_start(e, start_error(e));
+    } else {
+      // Its `$failed` may still be on its way through the control socket.
+      on_control_message();
+      if (e.ready) e.explain_by = clock::now() + std::chrono::milliseconds(250);
+    }
   } else {
     log_->info("host {} ({}) {}", e.info.id, e.info.name, e.info.exit_reason);
   }

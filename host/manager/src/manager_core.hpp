@@ -63,6 +63,8 @@ class manager_core {
     int adopted_pidfd = -1;
     std::optional<std::promise<process_info>> ready;  // set until READY or failure
     std::string failure;                               // the host's own `$failed` message
+    int exit_code = -1;                                // once it exited before READY
+    std::optional<clock::time_point> explain_by;       // until then its `$failed` may still come
     int slot = -1;                 // pool slot, -1 when not in a pool
     bool intentional_stop = false; // stopped by us: not restarted
     clock::time_point up_since;
@@ -109,6 +111,8 @@ class manager_core {
   void run_due_restarts();
   std::optional<clock::time_point> next_restart() const;
   void fail_start(entry& e, Error error);
+  Error start_error(const entry& e) const;
+  void fail_unexplained_exits();
   entry* find(std::uint64_t id);
   process_info snapshot(entry& e);  // info with fresh cpu and rss; mu_ held
 
