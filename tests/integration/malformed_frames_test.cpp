@@ -9,6 +9,7 @@
 
 #include "host_process.hpp"
 #include "raw_dealer.hpp"
+#include "raw_header.hpp"
 
 using namespace std::chrono_literals;
 using titan::test::header_frame;
@@ -60,17 +61,7 @@ struct raw_host {
   }
 };
 
-std::string raw_header(int version, int kind, std::uint64_t id, const std::string& method) {
-  msgpack::sbuffer buf;
-  msgpack::packer<msgpack::sbuffer> p(buf);
-  p.pack_array(5);
-  p.pack(version);
-  p.pack(kind);
-  p.pack(id);
-  p.pack(method);
-  p.pack_map(0);
-  return std::string(buf.data(), buf.size());
-}
+using titan::test::raw_header;
 
 struct bad_message {
   std::string what;

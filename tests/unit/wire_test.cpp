@@ -2,6 +2,8 @@
 #include <malloc.h>
 
 #include <catch2/catch.hpp>
+
+#include "raw_header.hpp"
 #include <cstdint>
 #include <string>
 
@@ -22,18 +24,7 @@ std::string packed(F&& fn) {
   return bytes(buf);
 }
 
-// A header [version, kind, id, method, meta] with arbitrary fields.
-template <class V, class K, class I, class M>
-std::string raw_header(V version, K kind, I id, M method) {
-  return packed([&](auto& p) {
-    p.pack_array(5);
-    p.pack(version);
-    p.pack(kind);
-    p.pack(id);
-    p.pack(method);
-    p.pack_map(0);
-  });
-}
+using titan::test::raw_header;  // a header with arbitrary fields
 
 struct decoded {
   std::optional<wire::decode_error> error;
