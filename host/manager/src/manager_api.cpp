@@ -24,6 +24,9 @@ process_record to_record(const process_info& p) {
   r.cpu_percent = p.cpu_percent;
   r.rss_bytes = p.rss_bytes;
   r.exit_reason = p.exit_reason;
+  r.log_file = p.log_file;
+  r.calls = p.calls;
+  r.supervisor = p.supervisor;
   return r;
 }
 

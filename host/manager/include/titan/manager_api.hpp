@@ -31,8 +31,11 @@ struct process_record {
   double cpu_percent = 0;
   std::uint64_t rss_bytes = 0;
   std::string exit_reason;
+  std::string log_file;       // where its stdout, stderr and log go; "" = not captured
+  std::uint64_t calls = 0;    // calls served, as of its last heartbeat
+  std::string supervisor;     // the supervisor it is a child of; "" = none
   MSGPACK_DEFINE_MAP(id, group, name, service, version, plugin, endpoint, pid, state, started_ms, restarts, adopted,
-                     cpu_percent, rss_bytes, exit_reason);
+                     cpu_percent, rss_bytes, exit_reason, log_file, calls, supervisor);
 };
 
 process_record to_record(const process_info& info);

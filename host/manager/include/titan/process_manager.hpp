@@ -64,6 +64,9 @@ struct process_info {
   bool adopted = false;     // started by hand with titan-host --manager, not by this manager
   double cpu_percent = 0;   // since the previous list()/get()
   std::uint64_t rss_bytes = 0;
+  std::string log_file{};    // its stdout, stderr and log; "" = not captured (see options::log_dir)
+  std::uint64_t calls = 0;   // calls served, as of its last heartbeat
+  std::string supervisor{};  // the supervisor it is a child of; "" = none
 };
 
 namespace detail {
@@ -80,6 +83,16 @@ class ProcessManager {
     // $XDG_RUNTIME_DIR or /tmp, removed by shutdown().
     std::string runtime_dir;
     std::shared_ptr<spdlog::logger> logger;  // default: warnings and errors to stderr
+    // Each host's stdout, stderr and log go to LOG_DIR/NAME.log, rotated
+    // past log_max_size bytes (NAME.log.1 ... NAME.log.<log_files>).
+    // Empty: hosts write to the manager's own stderr.
+    std::string log_dir;
+    std::uint64_t log_max_size = 10u << 20;
+    unsigned log_files = 5;
+    // Hosts heartbeat this often; one that misses `liveness` in a row is
+    // taken as hung: killed, and restarted under its policy.
+    std::chrono::milliseconds heartbeat{1000};
+    unsigned liveness = 3;
   };
 
   ProcessManager();
