@@ -1,6 +1,7 @@
 #include "host_server.hpp"
 
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -36,6 +37,20 @@ host_server::host_server(zmq::context_t& ctx, service_instance& service, server_
   describe_.assign(d.data(), d.size());
   giveback_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (giveback_fd_ < 0) throw host_error(exit_code::failure, "eventfd failed");
+  heartbeat_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (heartbeat_fd_ < 0) throw host_error(exit_code::failure, "timerfd_create failed");
+  if (options_.heartbeat.count() > 0) {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.heartbeat).count();
+    const timespec every{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+    const itimerspec spec{every, every};
+    ::timerfd_settime(heartbeat_fd_, 0, &spec, nullptr);
+  }
+}
+
+void host_server::beat() {
+  std::uint64_t expirations;
+  [[maybe_unused]] auto r = ::read(heartbeat_fd_, &expirations, sizeof expirations);
+  if (heartbeat_) heartbeat_(counters_);
 }
 
 host_server::~host_server() {
@@ -48,6 +63,7 @@ host_server::~host_server() {
   standby_cv_.notify_all();
   if (standby_.joinable()) standby_.join();
   ::close(giveback_fd_);
+  ::close(heartbeat_fd_);
 }
 
 std::string host_server::bind(const std::string& endpoint) {
@@ -72,8 +88,10 @@ void host_server::run(int stop_fd) {
         {socket_.handle(), 0, ZMQ_POLLIN, 0},
         {nullptr, stop_fd_, ZMQ_POLLIN, 0},
         {nullptr, replies_.fd(), ZMQ_POLLIN, 0},
+        {nullptr, heartbeat_fd_, ZMQ_POLLIN, 0},
     };
-    titan::detail::poll(items, inline_mode() ? 2 : 3, std::chrono::milliseconds(draining_ ? 100 : -1));
+    titan::detail::poll(items, 4, std::chrono::milliseconds(draining_ ? 100 : -1));
+    if (items[3].revents & ZMQ_POLLIN) beat();
     if (items[2].revents & ZMQ_POLLIN) flush_replies();
     if (items[0].revents & ZMQ_POLLIN) on_socket_readable();
     if (items[1].revents & ZMQ_POLLIN) on_stop_signal();

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,6 +38,9 @@ struct server_options {
   unsigned concurrency = 1;
   std::size_t max_message_size = 16u << 20;
   std::chrono::milliseconds takeover_after{2};
+  // Called this often by whichever thread serves the socket, so a host
+  // whose socket is stuck (or the process stopped) stops beating. 0 = never.
+  std::chrono::milliseconds heartbeat{0};
 };
 
 struct server_counters {
@@ -68,6 +72,8 @@ class host_server {
   void run(int stop_fd);
 
   const server_counters& counters() const { return counters_; }
+  // What a heartbeat does (send to the manager); set before run().
+  void on_heartbeat(std::function<void(const server_counters&)> fn) { heartbeat_ = std::move(fn); }
 
  private:
   bool inline_mode() const { return options_.concurrency <= 1; }
@@ -89,6 +95,7 @@ class host_server {
   void serve_during_call(std::int64_t call_started);
   void worker_loop();
   void flush_replies();
+  void beat();  // the heartbeat timer fired
 
   std::mutex socket_mu_;  // held by whichever thread does socket work
   zmq::socket_t socket_;
@@ -106,6 +113,8 @@ class host_server {
   std::vector<zmq::message_t> frames_;  // the first 3 frames of a message
   std::size_t frame_count_ = 0;          // and how many it had
   std::string describe_;  // packed $describe result
+  int heartbeat_fd_ = -1;  // timerfd, armed when options_.heartbeat > 0
+  std::function<void(const server_counters&)> heartbeat_;
 
   // Inline mode: the call being run and the standby thread.
   call_scratch inline_scratch_;

@@ -132,8 +132,10 @@ void host_server::serve_during_call(std::int64_t call_started) {
         {socket_.handle(), 0, ZMQ_POLLIN, 0},
         {nullptr, giveback_fd_, ZMQ_POLLIN, 0},
         {nullptr, stop_fd_, ZMQ_POLLIN, 0},
+        {nullptr, heartbeat_fd_, ZMQ_POLLIN, 0},
     };
-    titan::detail::poll(items, 3, std::chrono::milliseconds(-1));
+    titan::detail::poll(items, 4, std::chrono::milliseconds(-1));
+    if (items[3].revents & ZMQ_POLLIN) beat();
     if (items[0].revents & ZMQ_POLLIN) on_socket_readable();  // calls wait in pending_
     if (items[2].revents & ZMQ_POLLIN) on_stop_signal();
     if (items[1].revents & ZMQ_POLLIN) {

@@ -54,6 +54,23 @@ void manager_link::failed(exit_code code, const std::string& message) {
   send("$failed", body.data(), body.size());
 }
 
+void manager_link::heartbeat(std::uint64_t calls, std::uint64_t in_flight) {
+  zmq::message_t discard;
+  while (socket_.recv(discard, zmq::recv_flags::dontwait)) {
+  }
+  msgpack::sbuffer body;
+  msgpack::packer<msgpack::sbuffer> p(body);
+  p.pack_array(1);
+  p.pack_map(3);
+  p.pack("id");
+  p.pack(id_);
+  p.pack("calls");
+  p.pack(calls);
+  p.pack("in_flight");
+  p.pack(in_flight);
+  send("$heartbeat", body.data(), body.size());
+}
+
 void manager_link::send(const std::string& method, const char* body, std::size_t size) {
   msgpack::sbuffer header;
   wire::encode_header(header, wire::kind::call, next_call_++, method);

@@ -20,6 +20,9 @@ class manager_link {
   void ready(const service_instance& service, const std::string& name, const std::vector<std::string>& endpoints);
   // `$failed`: the host could not start; sent before it exits.
   void failed(exit_code code, const std::string& message);
+  // `$heartbeat`: alive, with the calls served so far. The manager's
+  // replies (to every report) are read and dropped here.
+  void heartbeat(std::uint64_t calls, std::uint64_t in_flight);
 
  private:
   void send(const std::string& method, const char* body, std::size_t size);

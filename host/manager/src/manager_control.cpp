@@ -78,6 +78,11 @@ void manager_core::on_control_message() {
       on_watch(frames[0], h.id, arg);
       continue;
     }
+    if (h.method == "$heartbeat") {
+      on_heartbeat(arg);
+      reply(as_string(frames[0]), wire::kind::reply, h.id, "\xc0", 1);
+      continue;
+    }
     if (h.method != "$ready" && h.method != "$failed") continue;
     const std::string id_text = str_field(arg, "id");
     entry* e = nullptr;
@@ -107,9 +112,8 @@ void manager_core::on_ready(entry& e, const msgpack::object& report) {
     if (e.info.group.empty()) e.info.group = e.info.name;
     e.info.state = e.intentional_stop ? process_state::stopping : process_state::running;
     e.up_since = clock::now();
+    e.last_heartbeat = e.up_since;
   }
-  group& g = groups_[e.info.group];
-  g.name = e.info.group;
   log_->info("host {} ({} {}) ready on {} as pid {}", e.info.id, e.info.service, e.info.version, e.info.endpoint,
              e.info.pid);
   publish(e.info.group);
@@ -117,6 +121,7 @@ void manager_core::on_ready(entry& e, const msgpack::object& report) {
     e.ready->set_value(e.info);
     e.ready.reset();
   }
+  if (e.supervised) supervision_->host_ready(e.info.id);
 }
 
 void manager_core::on_failed(entry& e, const msgpack::object& report) {
@@ -152,7 +157,6 @@ void manager_core::adopt(const msgpack::object& report) {
     std::lock_guard lock(mu_);
     entries_.emplace(e->info.id, std::move(e));
   }
-  groups_[name].name = name;
   publish(name);
 }
 
@@ -164,15 +168,14 @@ void manager_core::on_watch(const zmq::message_t& routing_id, std::uint64_t call
 }
 
 void manager_core::publish(const std::string& group_name) {
-  auto g = groups_.find(group_name);
-  if (g != groups_.end()) ++g->second.version;
+  ++versions_[group_name];
   const std::string body = membership_body(group_name);
   for (const auto& w : std::vector<watcher>(watchers_))
     if (w.group == group_name) reply(w.routing_id, wire::kind::stream_item, w.call_id, body.data(), body.size());
 }
 
 std::string manager_core::membership_body(const std::string& group_name) {
-  auto g = groups_.find(group_name);
+  auto v = versions_.find(group_name);
   msgpack::sbuffer out;
   msgpack::packer<msgpack::sbuffer> p(out);
   std::vector<const entry*> live;
@@ -186,7 +189,7 @@ std::string manager_core::membership_body(const std::string& group_name) {
   p.pack("name");
   p.pack(group_name);
   p.pack("version");
-  p.pack(g == groups_.end() ? std::uint64_t{0} : g->second.version);
+  p.pack(v == versions_.end() ? std::uint64_t{0} : v->second);
   p.pack("members");
   p.pack_array(static_cast<std::uint32_t>(live.size()));
   for (const entry* e : live) {

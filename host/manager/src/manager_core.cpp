@@ -41,6 +41,7 @@ manager_core::manager_core(ProcessManager::options opts)
   control_.set(zmq::sockopt::maxmsgsize, int64_t{1} << 20);
   control_.set(zmq::sockopt::router_mandatory, 1);  // a send to a peer that is gone fails: drop its watches
   control_.bind(control_endpoint_);
+  supervision_ = std::make_unique<supervision>(static_cast<host_runner&>(*this), *log_);
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -108,12 +109,14 @@ manager_core::entry& manager_core::start_host(const std::string& plugin, const s
                                                 : "ipc://" + runtime_->path() + "/host-" + std::to_string(id) + ".sock";
   std::vector<std::string> args{"--plugin",    plugin,      "--bind",        bind,
                                 "--manager",   control_endpoint_, "--id",   std::to_string(id),
-                                "--log-level", o.log_level, "--concurrency", std::to_string(o.concurrency)};
+                                "--log-level", o.log_level, "--concurrency", std::to_string(o.concurrency),
+                                "--heartbeat", std::to_string(opts_.heartbeat.count())};
   if (!o.name.empty()) args.insert(args.end(), {"--name", o.name});
   if (!o.config_file.empty()) args.insert(args.end(), {"--config", o.config_file});
   e->child = std::make_unique<child_process>(opts_.host_binary, args,
                                              std::vector<std::string>{"TITAN_PARENT_PID=" + std::to_string(::getpid())});
   e->info.pid = e->child->pid();
+  e->last_heartbeat = clock::now();
   std::lock_guard lock(mu_);
   return *entries_.emplace(id, std::move(e)).first->second;
 }
@@ -176,6 +179,7 @@ void manager_core::fail_unexplained_exits() {
 
 void manager_core::fail_start(entry& e, Error error) {
   if (!e.ready) return;
+  if (e.supervised) supervision_->host_start_failed(e.info.id, error.message());
   e.ready->set_exception(std::make_exception_ptr(std::move(error)));
   e.ready.reset();
 }
@@ -195,7 +199,8 @@ void manager_core::loop() {
         watched.push_back(e.get());
       }
     }
-    std::optional<clock::time_point> wake_at = next_restart();
+    std::optional<clock::time_point> wake_at = supervision_->next_deadline();
+    if (!wake_at || next_monitor_ < *wake_at) wake_at = next_monitor_;
     for (const auto& [id, e] : entries_)  // rare: a host that died before READY, not yet explained
       if (e->ready && e->explain_by && (!wake_at || *e->explain_by < *wake_at)) wake_at = e->explain_by;
     auto timeout = std::chrono::milliseconds(-1);
@@ -211,7 +216,9 @@ void manager_core::loop() {
     for (std::size_t i = 0; i < watched.size(); ++i)
       if (items[i + 2].revents & ZMQ_POLLIN) on_exit(*watched[i]);
     fail_unexplained_exits();
-    run_due_restarts();
+    const auto now = clock::now();
+    supervision_->tick(now);
+    if (now >= next_monitor_) monitor(now);
     std::deque<std::function<void()>> cmds;
     {
       std::lock_guard lock(mu_);
@@ -237,8 +244,10 @@ void manager_core::on_exit(entry& e) {
     std::lock_guard lock(mu_);
     e.info.state = process_state::exited;
     e.info.exit_reason = e.child ? describe_wait_status(status) : "exited";
+    if (!e.kill_reason.empty()) e.info.exit_reason = e.kill_reason + " (" + e.info.exit_reason + ")";
   }
   exited_cv_.notify_all();
+  if (was_member) publish(e.info.group);
   if (e.ready) {
     e.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     if (!e.failure.empty()) {
@@ -248,19 +257,15 @@ void manager_core::on_exit(entry& e) {
       on_control_message();
       if (e.ready) e.explain_by = clock::now() + std::chrono::milliseconds(250);
     }
-  } else {
-    log_->info("host {} ({}) {}", e.info.id, e.info.name, e.info.exit_reason);
-  }
-  auto g = groups_.find(e.info.group);
-  if (g == groups_.end()) return;
-  if (was_member) publish(g->first);
-  if (!g->second.pool || e.slot < 0 || shut_down_) return;
-  pool_slot& slot = g->second.slots[e.slot];
-  if (slot.host != e.info.id || slot.retired || e.intentional_stop) {
-    if (e.intentional_stop && slot.host == e.info.id) slot.retired = true;
     return;
   }
-  schedule_restart(g->second, e, was_member);
+  log_->info("host {} ({}) {}", e.info.id, e.info.name, e.info.exit_reason);
+  if (e.supervised) {
+    // OTP: exit 0 and a stop by the manager are normal; a fault kill is not.
+    const bool clean = e.child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    const bool normal = e.intentional_stop || (clean && e.kill_reason.empty());
+    supervision_->host_exited(e.info.id, normal, e.intentional_stop, e.info.exit_reason);
+  }
 }
 
 process_info manager_core::snapshot(entry& e) {
@@ -358,13 +363,22 @@ bool manager_core::stop(std::uint64_t id, std::chrono::milliseconds timeout, boo
 }
 
 void manager_core::shutdown(const shutdown_options& o) {
-  std::vector<std::uint64_t> ids;
+  // The trees first: each stops its children in reverse order, by their
+  // own shutdown specs; then whatever was spawned on its own.
+  std::promise<void> trees_done;
+  bool first = false;
   run_on_loop([&] {
     if (shut_down_) return;
     shut_down_ = true;
-    for (auto& [name, g] : groups_)
-      for (auto& s : g.slots) s.restart_at.reset();
-    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) ids.push_back(it->first);
+    first = true;
+    supervision_->terminate_all(o.force, [&] { trees_done.set_value(); });
+  });
+  if (!first) return;
+  trees_done.get_future().wait();
+  std::vector<std::uint64_t> ids;
+  run_on_loop([&] {
+    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it)
+      if (it->second->alive()) ids.push_back(it->first);
   });
   for (auto id : ids) stop(id, o.timeout, o.force);
 }

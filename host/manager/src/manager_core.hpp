@@ -21,12 +21,14 @@
 
 #include "child_process.hpp"
 #include "runtime_dir.hpp"
+#include "supervision/host_runner.hpp"
+#include "supervision/supervision.hpp"
 #include "titan/process_manager.hpp"
 #include "titan/wire.hpp"
 
 namespace titan::detail {
 
-class manager_core {
+class manager_core : private host_runner {
  public:
   explicit manager_core(ProcessManager::options opts);
   ~manager_core();
@@ -41,6 +43,9 @@ class manager_core {
   bool kill(std::uint64_t id, int sig);
   bool stop(std::uint64_t id, std::chrono::milliseconds timeout, bool force);
   void shutdown(const shutdown_options& opts);
+  void supervise(const supervisor_spec& spec);
+  void set_tree_exit(supervision::exit_callback fn);
+  std::vector<supervision_row> tree();
 
   const std::string& control_endpoint() const { return control_endpoint_; }
   const std::string& runtime_path() const { return runtime_->path(); }
@@ -66,26 +71,16 @@ class manager_core {
     int exit_code = -1;                                // once it exited before READY
     std::optional<clock::time_point> explain_by;       // until then its `$failed` may still come
     int slot = -1;                 // pool slot, -1 when not in a pool
-    bool intentional_stop = false; // stopped by us: not restarted
+    bool supervised = false;       // started by the supervision engine, which hears of its READY and exit
+    bool intentional_stop = false; // stopped by the manager: a normal exit
+    std::string kill_reason;       // killed by the manager for a fault (hung, memory): an abnormal exit
+    std::uint64_t max_memory = 0;
     clock::time_point up_since;
+    clock::time_point last_heartbeat;
     std::uint64_t cpu_ticks = 0;   // last sample, for cpu_percent
     clock::time_point cpu_sampled;
     bool alive() const;
     int exit_fd() const { return child ? child->pidfd() : adopted_pidfd; }
-  };
-  struct pool_slot {
-    std::uint64_t host = 0;  // the entry serving this slot now
-    unsigned restarts = 0;
-    std::optional<clock::time_point> restart_at;
-    bool retired = false;    // scaled away or stopped: never restarted
-  };
-  struct group {
-    std::string name;
-    std::string plugin;
-    spawn_options opts;
-    bool pool = false;
-    std::vector<pool_slot> slots;
-    std::uint64_t version = 0;
   };
   struct watcher {
     std::string routing_id;
@@ -95,10 +90,10 @@ class manager_core {
 
   void loop();
   entry& start_host(const std::string& plugin, const spawn_options& opts, const std::string& group, int slot);
-  void start_slot(group& g, std::size_t slot, bool with_promise);
   void on_control_message();
   void on_ready(entry& e, const msgpack::object& report);
   void on_failed(entry& e, const msgpack::object& report);
+  void on_heartbeat(const msgpack::object& report);
   void adopt(const msgpack::object& report);
   void on_exit(entry& e);
   void on_watch(const zmq::message_t& routing_id, std::uint64_t call_id, const msgpack::object& args);
@@ -107,14 +102,21 @@ class manager_core {
   void reply(const std::string& routing_id, wire::kind k, std::uint64_t id, const char* body, std::size_t size);
   void publish(const std::string& group);
   std::string membership_body(const std::string& group);
-  void schedule_restart(group& g, const entry& e, bool was_member);
-  void run_due_restarts();
-  std::optional<clock::time_point> next_restart() const;
   void fail_start(entry& e, Error error);
   Error start_error(const entry& e) const;
   void fail_unexplained_exits();
+  void monitor(clock::time_point now);  // heartbeats and memory limits
+  void fault_kill(entry& e, std::string reason);
   entry* find(std::uint64_t id);
   process_info snapshot(entry& e);  // info with fresh cpu and rss; mu_ held
+  // Runs `start` on the loop (it gets a callback) and waits for the callback.
+  void await_engine(const std::function<void(supervision::start_callback)>& start);
+
+  // host_runner, for the supervision engine (loop thread).
+  std::uint64_t start_host(const host_request& request) override;
+  void stop_host(std::uint64_t id, bool brutal) override;
+  void kill_host(std::uint64_t id) override;
+  void abandon_start(std::uint64_t id, const std::string& reason) override;
 
   ProcessManager::options opts_;
   std::shared_ptr<spdlog::logger> log_;
@@ -127,7 +129,9 @@ class manager_core {
   mutable std::mutex mu_;
   std::condition_variable exited_cv_;  // a child changed to exited
   std::map<std::uint64_t, std::unique_ptr<entry>> entries_;  // id order = start order
-  std::map<std::string, group> groups_;
+  std::map<std::string, std::uint64_t> versions_;  // membership version per registered name
+  std::unique_ptr<supervision> supervision_;
+  clock::time_point next_monitor_{};
   std::vector<watcher> watchers_;
   std::uint64_t next_id_ = 1;
   std::deque<std::function<void()>> commands_;

@@ -30,6 +30,13 @@ std::vector<process_info> ProcessManager::start_pool(const std::string& plugin, 
   return core_->start_pool(plugin, opts, expected_service);
 }
 
+void ProcessManager::supervise(const supervisor_spec& spec) { core_->supervise(spec); }
+void ProcessManager::on_tree_exit(
+    std::function<void(const std::string& name, bool escalated, const std::string& reason)> fn) {
+  core_->set_tree_exit(std::move(fn));
+}
+std::vector<supervision_row> ProcessManager::tree() const { return core_->tree(); }
+
 std::vector<process_info> ProcessManager::scale(const std::string& name, std::size_t size) {
   return core_->scale(name, size);
 }

@@ -16,6 +16,7 @@
 #include "titan/client.hpp"
 #include "titan/proxy.hpp"
 #include "titan/service.hpp"
+#include "titan/supervisor_spec.hpp"
 
 namespace spdlog {
 class logger;
@@ -67,6 +68,20 @@ struct process_info {
   std::string log_file{};    // its stdout, stderr and log; "" = not captured (see options::log_dir)
   std::uint64_t calls = 0;   // calls served, as of its last heartbeat
   std::string supervisor{};  // the supervisor it is a child of; "" = none
+};
+
+// One line of a running supervision tree, for `ps` (depth first).
+struct supervision_row {
+  std::string name{};
+  std::string kind{};     // "supervisor", "pool", "service" or "member" (of a pool)
+  unsigned depth = 0;     // 0 = a top-level tree
+  std::string parent{};
+  std::string state{};    // stopped, starting, running, stopping, restarting, errored (retired: a pool slot scaled away)
+  unsigned restarts = 0;
+  std::string reason{};   // why it last ended or failed to start
+  std::string restart_type{};
+  std::string detail{};   // supervisors: strategy and intensity; pools: slots and strategy
+  std::uint64_t host = 0; // services and members: the host serving it now (0 = none)
 };
 
 namespace detail {
@@ -129,6 +144,18 @@ class ProcessManager {
   Proxy<S> discover(const std::string& name, const client_options& opts = {}) {
     return Proxy<S>(Client::discover(control_endpoint(), name, opts));
   }
+
+  // Starts a supervision tree (see supervisor_spec.hpp) and returns once
+  // every child is started, in order. Throws titan::Error: INVALID_ARGUMENT
+  // listing every problem validate() finds, or the first child that could
+  // not start (what had started is stopped again first).
+  void supervise(const supervisor_spec& spec);
+  // Called, on a manager thread, when a top-level tree ends by itself:
+  // `escalated` when it gave up (restart intensity reached), otherwise it
+  // shut down because of its significant children (auto_shutdown).
+  void on_tree_exit(std::function<void(const std::string& name, bool escalated, const std::string& reason)> fn);
+  // The running trees, depth first (pools started with pool() included).
+  std::vector<supervision_row> tree() const;
 
   // The untyped pool: returns its members once all are READY.
   std::vector<process_info> start_pool(const std::string& plugin, const pool_options& opts,

@@ -1,0 +1,430 @@
+#include "supervisor_node.hpp"
+
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "supervision.hpp"
+#include "titan/status.hpp"
+
+namespace titan::detail {
+namespace {
+
+std::string duration_text(std::chrono::milliseconds ms) {
+  if (ms.count() % 1000 == 0) return std::to_string(ms.count() / 1000) + " s";
+  return std::to_string(ms.count()) + " ms";
+}
+
+}  // namespace
+
+supervisor_node::supervisor_node(supervision& engine, child_runtime& self)
+    : engine_(engine),
+      self_(self),
+      pool_(self.spec.kind == child_kind::pool),
+      flags_(pool_ ? self.spec.pool_flags : self.spec.supervisor->flags),
+      window_(flags_.intensity, flags_.period) {
+  if (pool_) flags_.strategy = supervisor_strategy::one_for_one;  // OTP's simple_one_for_one
+}
+
+supervisor_node::~supervisor_node() {
+  for (auto& c : children_) engine_.unregister_child(*c);
+}
+
+const std::string& supervisor_node::name() const { return self_.spec.name; }
+
+child_spec supervisor_node::member_spec(int slot) const {
+  child_spec m;
+  m.name = self_.spec.name + "-" + std::to_string(slot);
+  m.kind = child_kind::service;
+  m.restart = restart_type::permanent;
+  m.shutdown = self_.spec.shutdown;
+  m.backoff = self_.spec.backoff;
+  m.host = self_.spec.host;
+  return m;
+}
+
+child_runtime& supervisor_node::add_child(child_spec spec, int slot) {
+  auto c = std::make_unique<child_runtime>();
+  c->spec = std::move(spec);
+  c->owner = this;
+  c->slot = slot;
+  c->member = pool_;
+  c->group = pool_ ? self_.spec.name : c->spec.name;
+  engine_.register_child(*c);
+  children_.push_back(std::move(c));
+  return *children_.back();
+}
+
+child_runtime* supervisor_node::find(std::uint64_t uid) {
+  for (auto& c : children_)
+    if (c->uid == uid) return c.get();
+  return nullptr;
+}
+
+bool supervisor_node::front_is(step::kind k, std::uint64_t uid) const {
+  return !steps_.empty() && steps_.front().what == k && steps_.front().uid == uid;
+}
+
+void supervisor_node::start() {
+  phase_ = phase::starting;
+  if (pool_) {
+    const std::size_t size = self_.spec.size != 0 ? self_.spec.size : std::max(1u, std::thread::hardware_concurrency());
+    for (std::size_t i = 0; i < size; ++i) add_child(member_spec(static_cast<int>(i)), static_cast<int>(i));
+    // Members are alike and independent: all start at once.
+    for (auto& c : children_) steps_.push_back({step::kind::launch, c->uid});
+    for (auto& c : children_) steps_.push_back({step::kind::await, c->uid});
+  } else {
+    for (const auto& spec : self_.spec.supervisor->children) add_child(spec, -1);
+    for (auto& c : children_) {
+      steps_.push_back({step::kind::launch, c->uid});
+      steps_.push_back({step::kind::await, c->uid});
+    }
+  }
+  steps_.push_back({step::kind::call, 0, {}, false, [this] {
+                      phase_ = phase::running;
+                      engine_.post_started(self_);
+                    }});
+  advance();
+}
+
+void supervisor_node::terminate(bool brutal) {
+  if (phase_ == phase::done) return engine_.post_exited(self_, true, true, false, "stopped");
+  brutal_ = brutal_ || brutal;
+  if (phase_ == phase::terminating) {
+    // Already ending (gave up, auto_shutdown): a brutal stop still applies
+    // to children whose stop is under way.
+    for (auto& c : children_)
+      if (brutal && c->status == child_status::stopping && c->host) engine_.runner().kill_host(c->host);
+    return;
+  }
+  stop_all_then([this] { end(true, false, "stopped"); });
+}
+
+void supervisor_node::stop_all_then(std::function<void()> then) {
+  phase_ = phase::terminating;
+  steps_.clear();
+  deferred_.clear();
+  for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
+    (*it)->restart_at.reset();
+    steps_.push_back({step::kind::stop, (*it)->uid});
+  }
+  steps_.push_back({step::kind::call, 0, {}, false, std::move(then)});
+  advance();
+}
+
+void supervisor_node::end(bool normal, bool escalated, std::string reason) {
+  phase_ = phase::done;
+  engine_.post_exited(self_, normal, false, escalated, std::move(reason));
+}
+
+void supervisor_node::scale(std::size_t size, std::function<void(std::optional<std::string>)> done) {
+  std::size_t live = 0;
+  for (auto& c : children_) live += c->retired ? 0 : 1;
+  std::vector<std::uint64_t> started;
+  // Grow: retired slots first, so their keys (consistent hashing) come back.
+  for (auto& c : children_) {
+    if (live >= size) break;
+    if (!c->retired) continue;
+    c->retired = false;
+    c->failures = 0;
+    started.push_back(c->uid);
+    ++live;
+  }
+  while (live < size) {
+    started.push_back(add_child(member_spec(static_cast<int>(children_.size())), static_cast<int>(children_.size())).uid);
+    ++live;
+  }
+  // Shrink from the highest slot.
+  std::vector<std::uint64_t> stopping;
+  for (auto it = children_.rbegin(); it != children_.rend() && live > size; ++it) {
+    if ((*it)->retired) continue;
+    (*it)->retired = true;
+    (*it)->restart_at.reset();
+    stopping.push_back((*it)->uid);
+    --live;
+  }
+  for (auto uid : stopping) steps_.push_back({step::kind::stop, uid});
+  for (auto uid : started) steps_.push_back({step::kind::launch, uid});
+  for (auto uid : started) steps_.push_back({step::kind::await, uid, {}, true});
+  steps_.push_back({step::kind::call, 0, {}, false, [this, done = std::move(done)] {
+                      auto error = std::move(op_error_);
+                      op_error_.reset();
+                      done(std::move(error));
+                    }});
+  advance();
+}
+
+void supervisor_node::advance() {
+  for (;;) {
+    if (steps_.empty()) {
+      if (phase_ != phase::running || deferred_.empty()) return;
+      deferred_exit d = std::move(deferred_.front());
+      deferred_.pop_front();
+      child_runtime* c = find(d.uid);
+      // Restarted meanwhile (by a one_for_all, say): that exit is handled.
+      if (c != nullptr && c->generation == d.generation && !c->alive()) handle_exit(*c, d.normal, d.reason);
+      continue;
+    }
+    step& s = steps_.front();
+    child_runtime* c = s.uid ? find(s.uid) : nullptr;
+    switch (s.what) {
+      case step::kind::launch:
+        if (c != nullptr && !c->retired && !c->alive()) start_child(*c);
+        steps_.pop_front();
+        continue;
+      case step::kind::await:
+        if (c != nullptr && c->status == child_status::starting) return;  // its READY or failure moves on
+        steps_.pop_front();
+        continue;
+      case step::kind::stop:
+        if (c == nullptr || !c->alive()) {
+          if (c != nullptr && !c->alive()) {
+            c->status = child_status::stopped;
+            c->restart_at.reset();
+          }
+          steps_.pop_front();
+          continue;
+        }
+        if (c->status != child_status::stopping) stop_child(*c);
+        if (c->status == child_status::stopping) return;  // its exit moves on
+        steps_.pop_front();
+        continue;
+      case step::kind::wait_until:
+        if (clock::now() < s.at) return;  // tick() moves on
+        steps_.pop_front();
+        continue;
+      case step::kind::call: {
+        auto fn = std::move(s.fn);
+        steps_.pop_front();
+        fn();
+        if (phase_ == phase::done) return;
+        continue;
+      }
+    }
+  }
+}
+
+void supervisor_node::start_child(child_runtime& c) {
+  ++c.generation;
+  c.status = child_status::starting;
+  c.restart_at.reset();
+  c.up_since = {};
+  if (!c.leaf()) {
+    c.node = std::make_unique<supervisor_node>(engine_, c);
+    c.node->start();
+    return;
+  }
+  try {
+    c.host = engine_.runner().start_host(
+        {.host = c.spec.host, .name = c.spec.name, .group = c.group, .slot = c.slot, .supervisor = name(),
+         .restarts = c.restarts});
+    engine_.index_host(c.host, c.uid);
+    c.deadline = clock::now() + c.spec.host.ready_timeout;
+  } catch (const std::exception& e) {
+    c.host = 0;
+    engine_.post_start_failed(c, e.what());
+  }
+}
+
+void supervisor_node::stop_child(child_runtime& c) {
+  c.restart_at.reset();
+  if (!c.leaf()) {
+    c.status = child_status::stopping;
+    c.node->terminate(brutal_);
+    return;
+  }
+  if (c.host == 0) {
+    c.status = child_status::stopped;
+    return;
+  }
+  const bool brutal = brutal_ || c.spec.shutdown.brutal_kill;
+  c.status = child_status::stopping;
+  engine_.runner().stop_host(c.host, brutal);
+  c.deadline = brutal ? std::nullopt : std::optional(clock::now() + c.spec.shutdown.timeout);
+}
+
+void supervisor_node::child_started(child_runtime& c) {
+  if (c.status == child_status::stopping) return;  // asked to stop while starting: its exit moves on
+  c.status = child_status::running;
+  c.deadline.reset();
+  c.up_since = clock::now();
+  advance();
+}
+
+void supervisor_node::child_start_failed(child_runtime& c, const std::string& reason) {
+  c.status = child_status::errored;
+  c.reason = reason;
+  c.host = 0;
+  c.deadline.reset();
+  c.node.reset();
+  engine_.log().warn("'{}': child '{}' failed to start: {}", name(), c.spec.name, reason);
+  if (phase_ == phase::starting) {
+    // OTP: a supervisor whose child fails to start stops what it started
+    // and fails to start itself.
+    stop_all_then([this, why = "failed to start child '" + c.spec.name + "': " + reason] {
+      phase_ = phase::done;
+      engine_.post_start_failed(self_, why);
+    });
+    return;
+  }
+  if (phase_ != phase::running) {
+    c.status = child_status::stopped;
+    advance();
+    return;
+  }
+  for (auto it = steps_.begin(); it != steps_.end(); ++it) {
+    if (it->what != step::kind::await || it->uid != c.uid || !it->fail_fast) continue;
+    c.retired = true;  // a new pool member: the scale reports the failure
+    if (!op_error_) op_error_ = reason;
+    steps_.erase(it);
+    advance();
+    return;
+  }
+  if (!count_restart("'" + c.spec.name + "' failed to start: " + reason)) return;
+  ++c.failures;
+  const auto at = clock::now() + backoff_delay(c.spec.backoff, c.failures);
+  if (front_is(step::kind::await, c.uid)) {
+    steps_.pop_front();
+    steps_.push_front({step::kind::await, c.uid});
+    steps_.push_front({step::kind::launch, c.uid});
+    steps_.push_front({step::kind::wait_until, 0, at});
+    advance();
+  } else {
+    c.restart_at = at;
+  }
+}
+
+void supervisor_node::child_exited(child_runtime& c, bool normal, bool by_manager, const std::string& reason) {
+  const bool was_stop_step = front_is(step::kind::stop, c.uid);
+  const bool expected = c.status == child_status::stopping;
+  c.host = 0;
+  c.deadline.reset();
+  c.node.reset();
+  c.reason = reason;
+  c.status = child_status::stopped;
+  if (was_stop_step || expected || phase_ == phase::terminating || phase_ == phase::done) {
+    if (was_stop_step) steps_.pop_front();
+    advance();
+    return;
+  }
+  if (by_manager) {
+    // Stopped by hand (titan stop, ProcessManager::stop): OTP's
+    // terminate_child. It stays stopped; a pool member's slot is retired.
+    if (c.member) c.retired = true;
+    return;
+  }
+  engine_.log().warn("'{}': child '{}' {}", name(), c.spec.name, reason);
+  if (!steps_.empty() || phase_ != phase::running) {
+    deferred_.push_back({c.uid, c.generation, normal, reason});
+    return;
+  }
+  handle_exit(c, normal, reason);
+  advance();
+}
+
+void supervisor_node::handle_exit(child_runtime& c, bool normal, const std::string& reason) {
+  const bool restart = c.spec.restart == restart_type::permanent ||
+                       (c.spec.restart == restart_type::transient && !normal);
+  if (!restart || c.retired) {
+    if (c.spec.significant) check_auto_shutdown(c);
+    return;
+  }
+  if (!count_restart("'" + c.spec.name + "' " + reason)) return;
+  const auto now = clock::now();
+  if (c.up_since != clock::time_point{} && now - c.up_since >= c.spec.backoff.reset_after) c.failures = 0;
+  ++c.failures;
+  ++c.restarts;
+  const auto at = now + backoff_delay(c.spec.backoff, c.failures);
+  c.status = child_status::restarting;
+  if (flags_.strategy == supervisor_strategy::one_for_one) {
+    c.restart_at = at;
+    return;
+  }
+  // one_for_all: every other child; rest_for_one: those started after it.
+  std::size_t first = 0;
+  if (flags_.strategy == supervisor_strategy::rest_for_one)
+    while (first < children_.size() && children_[first].get() != &c) ++first;
+  std::vector<child_runtime*> set;
+  for (std::size_t i = first; i < children_.size(); ++i) set.push_back(children_[i].get());
+  for (auto it = set.rbegin(); it != set.rend(); ++it)
+    if (*it != &c) steps_.push_back({step::kind::stop, (*it)->uid});
+  steps_.push_back({step::kind::wait_until, 0, at});
+  for (child_runtime* s : set) {
+    // A temporary child is never restarted, not even as a bystander.
+    if (s != &c && (s->spec.restart == restart_type::temporary || s->retired)) continue;
+    if (s != &c) ++s->restarts;
+    steps_.push_back({step::kind::launch, s->uid});
+    steps_.push_back({step::kind::await, s->uid});
+  }
+}
+
+bool supervisor_node::count_restart(const std::string& reason) {
+  if (window_.add(clock::now())) return true;
+  const std::string why = "reached its restart intensity (more than " + std::to_string(window_.intensity()) +
+                          " restart(s) in " + duration_text(window_.period()) + "); last: " + reason;
+  engine_.log().error("'{}' {}; stopping its children", name(), why);
+  stop_all_then([this, why] { end(true, true, why); });
+  return false;
+}
+
+void supervisor_node::check_auto_shutdown(const child_runtime& ended) {
+  if (flags_.auto_shutdown == auto_shutdown_policy::never || phase_ != phase::running) return;
+  if (flags_.auto_shutdown == auto_shutdown_policy::all_significant)
+    for (auto& c : children_)
+      if (c->spec.significant && c->status != child_status::stopped) return;
+  const std::string why = "significant child '" + ended.spec.name + "' ended (auto_shutdown " +
+                          std::string(to_string(flags_.auto_shutdown)) + ")";
+  engine_.log().info("'{}': {}; shutting down", name(), why);
+  stop_all_then([this, why] { end(true, false, why); });
+}
+
+void supervisor_node::tick(clock::time_point now) {
+  for (auto& cp : children_) {
+    child_runtime& c = *cp;
+    if (c.node) c.node->tick(now);
+    if (c.deadline && *c.deadline <= now && c.host != 0) {
+      c.deadline.reset();
+      if (c.status == child_status::starting)
+        engine_.runner().abandon_start(c.host, "did not report READY within " +
+                                                   std::to_string(c.spec.host.ready_timeout.count()) + " ms");
+      else if (c.status == child_status::stopping)
+        engine_.runner().kill_host(c.host);  // its shutdown timeout passed
+    }
+    if (c.restart_at && *c.restart_at <= now && phase_ == phase::running) start_child(c);
+  }
+  if (!steps_.empty() && steps_.front().what == step::kind::wait_until && steps_.front().at <= now) advance();
+}
+
+std::optional<supervisor_node::clock::time_point> supervisor_node::next_deadline() const {
+  std::optional<clock::time_point> next;
+  auto consider = [&](std::optional<clock::time_point> t) {
+    if (t && (!next || *t < *next)) next = t;
+  };
+  for (const auto& c : children_) {
+    if (c->node) consider(c->node->next_deadline());
+    consider(c->deadline);
+    consider(c->restart_at);
+  }
+  if (!steps_.empty() && steps_.front().what == step::kind::wait_until) consider(steps_.front().at);
+  return next;
+}
+
+std::chrono::milliseconds backoff_delay(const backoff_spec& b, unsigned failures) {
+  if (failures <= 1) return std::chrono::milliseconds(0);
+  double ms = static_cast<double>(b.base.count());
+  for (unsigned i = 2; i < failures && ms < static_cast<double>(b.max.count()); ++i) ms *= b.factor;
+  return std::chrono::milliseconds(static_cast<long>(std::min(ms, static_cast<double>(b.max.count()))));
+}
+
+std::string_view to_string(child_status s) {
+  switch (s) {
+    case child_status::stopped: return "stopped";
+    case child_status::starting: return "starting";
+    case child_status::running: return "running";
+    case child_status::stopping: return "stopping";
+    case child_status::restarting: return "restarting";
+    case child_status::errored: return "errored";
+  }
+  return "?";
+}
+
+}  // namespace titan::detail
