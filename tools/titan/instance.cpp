@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 #include "commands.hpp"
 
@@ -25,11 +27,28 @@ void add_common_options(CLI::App& app, common_args& common) {
 
 std::string instance_dir(const std::string& instance) { return instances_dir() + "/" + instance; }
 
-std::string control_endpoint(const std::string& instance) { return "ipc://" + instance_dir(instance) + "/control.sock"; }
+std::string control_endpoint(const std::string& instance) {
+  std::ifstream f(instance_dir(instance) + "/control.endpoint");
+  std::string endpoint;
+  if (f >> endpoint) return endpoint;
+  return "ipc://" + instance_dir(instance) + "/control.sock";
+}
+
+void write_control_endpoint(const std::string& instance, const std::string& endpoint) {
+  const std::string path = instance_dir(instance) + "/control.endpoint";
+  std::ofstream f(path + ".tmp", std::ios::trunc);
+  f << endpoint << '\n';
+  f.close();
+  std::rename((path + ".tmp").c_str(), path.c_str());
+}
+
+bool daemon_running(const std::string& instance) {
+  const std::string dir = instance_dir(instance);
+  return ::access((dir + "/control.sock").c_str(), F_OK) == 0 || ::access((dir + "/control.endpoint").c_str(), F_OK) == 0;
+}
 
 titan::Proxy<titan::manager_api> connect_manager(const std::string& instance, long timeout_ms) {
-  const std::string socket = instance_dir(instance) + "/control.sock";
-  if (::access(socket.c_str(), F_OK) != 0)
+  if (!daemon_running(instance))
     throw Error(status_code::unavailable, "no titan daemon runs for instance '" + instance +
                                               "' (start one with: titan daemon --detach" +
                                               (instance == "default" ? "" : " --instance " + instance) + ")");

@@ -43,6 +43,13 @@ std::vector<process_record> records(ProcessManager& pm, const std::vector<proces
 
 std::vector<process_record> manager_api::ps() { return records(pm_, pm_.list()); }
 
+std::vector<tree_record> manager_api::tree() {
+  std::vector<tree_record> out;
+  for (const auto& r : pm_.tree())
+    out.push_back({r.name, r.kind, r.depth, r.parent, r.state, r.restarts, r.reason, r.restart_type, r.detail, r.host});
+  return out;
+}
+
 process_record manager_api::spawn(std::string plugin, std::string name) {
   return fresh(pm_, pm_.spawn_host(plugin, {.name = std::move(name)}));
 }

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -33,14 +34,22 @@ manager_core::manager_core(ProcessManager::options opts)
     : opts_(std::move(opts)),
       log_(opts_.logger ? opts_.logger : default_logger()),
       runtime_(std::make_unique<runtime_dir>(opts_.runtime_dir)),
-      control_endpoint_("ipc://" + runtime_->path() + "/control.sock"),
+      control_endpoint_(opts_.control_endpoint.empty() ? "ipc://" + runtime_->path() + "/control.sock"
+                                                        : opts_.control_endpoint),
       control_(ctx_, zmq::socket_type::router),
       wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
   opts_.host_binary = find_host_binary(opts_.host_binary);
   control_.set(zmq::sockopt::linger, 0);
   control_.set(zmq::sockopt::maxmsgsize, int64_t{1} << 20);
   control_.set(zmq::sockopt::router_mandatory, 1);  // a send to a peer that is gone fails: drop its watches
-  control_.bind(control_endpoint_);
+  try {
+    control_.bind(control_endpoint_);
+  } catch (const zmq::error_t& e) {
+    throw Error(status_code::failed_precondition, "cannot bind the control endpoint " + control_endpoint_ + ": " + e.what());
+  }
+  control_endpoint_ = control_.get(zmq::sockopt::last_endpoint);  // tcp://...:* gets its port
+  if (!opts_.log_dir.empty())
+    logs_ = std::make_unique<log_collector>(opts_.log_dir, opts_.log_max_size, opts_.log_files, log_);
   supervision_ = std::make_unique<supervision>(static_cast<host_runner&>(*this), *log_);
   thread_ = std::thread([this] { loop(); });
 }
@@ -113,8 +122,20 @@ manager_core::entry& manager_core::start_host(const std::string& plugin, const s
                                 "--heartbeat", std::to_string(opts_.heartbeat.count())};
   if (!o.name.empty()) args.insert(args.end(), {"--name", o.name});
   if (!o.config_file.empty()) args.insert(args.end(), {"--config", o.config_file});
-  e->child = std::make_unique<child_process>(opts_.host_binary, args,
-                                             std::vector<std::string>{"TITAN_PARENT_PID=" + std::to_string(::getpid())});
+  // Its stdout and stderr (its log) go to LOG_DIR/NAME.log when captured.
+  const std::string log_name = !o.name.empty() ? o.name : std::filesystem::path(plugin).stem().string();
+  int output_fd = logs_ ? logs_->open_pipe(log_name) : -1;
+  try {
+    e->child = std::make_unique<child_process>(
+        opts_.host_binary, args, std::vector<std::string>{"TITAN_PARENT_PID=" + std::to_string(::getpid())}, output_fd);
+  } catch (...) {
+    if (output_fd >= 0) ::close(output_fd);
+    throw;
+  }
+  if (output_fd >= 0) {
+    ::close(output_fd);  // the child holds the only write end now
+    e->info.log_file = logs_->path_for(log_name);
+  }
   e->info.pid = e->child->pid();
   e->last_heartbeat = clock::now();
   std::lock_guard lock(mu_);

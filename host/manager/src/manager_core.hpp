@@ -20,6 +20,7 @@
 #include <zmq_addon.hpp>
 
 #include "child_process.hpp"
+#include "log_collector.hpp"
 #include "runtime_dir.hpp"
 #include "supervision/host_runner.hpp"
 #include "supervision/supervision.hpp"
@@ -121,6 +122,7 @@ class manager_core : private host_runner {
   ProcessManager::options opts_;
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<runtime_dir> runtime_;
+  std::unique_ptr<log_collector> logs_;  // null when hosts' output is not captured
   std::string control_endpoint_;
   zmq::context_t ctx_{1};
   zmq::socket_t control_;

@@ -40,11 +40,28 @@ struct process_record {
 
 process_record to_record(const process_info& info);
 
+// One line of a supervision tree (see titan::supervision_row).
+struct tree_record {
+  std::string name;
+  std::string kind;
+  std::uint64_t depth = 0;
+  std::string parent;
+  std::string state;
+  std::uint64_t restarts = 0;
+  std::string reason;
+  std::string restart_type;
+  std::string detail;
+  std::uint64_t host = 0;
+  MSGPACK_DEFINE_MAP(name, kind, depth, parent, state, restarts, reason, restart_type, detail, host);
+};
+
 class manager_api {
  public:
   manager_api(ProcessManager& pm, std::function<void()> on_shutdown) : pm_(pm), on_shutdown_(std::move(on_shutdown)) {}
 
   std::vector<process_record> ps();
+  // The supervision trees, depth first.
+  std::vector<tree_record> tree();
   // One host; `name` empty: the service name.
   process_record spawn(std::string plugin, std::string name);
   // A pool of `size` hosts (0: one per core); strategy: round-robin,
@@ -65,5 +82,5 @@ class manager_api {
 
 }  // namespace titan
 
-TITAN_SERVICE(titan::manager_api, "titan.manager", (ps, titan::idempotent), spawn, pool, kill, stop, scale,
+TITAN_SERVICE(titan::manager_api, "titan.manager", (ps, titan::idempotent), (tree, titan::idempotent), spawn, pool, kill, stop, scale,
               (resolve, titan::idempotent), shutdown)

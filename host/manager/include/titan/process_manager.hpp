@@ -97,6 +97,9 @@ class ProcessManager {
     // Private (0700) directory for sockets; default: a fresh one under
     // $XDG_RUNTIME_DIR or /tmp, removed by shutdown().
     std::string runtime_dir;
+    // Where hosts report and the titan.manager API is served; default:
+    // ipc://RUNTIME_DIR/control.sock.
+    std::string control_endpoint;
     std::shared_ptr<spdlog::logger> logger;  // default: warnings and errors to stderr
     // Each host's stdout, stderr and log go to LOG_DIR/NAME.log, rotated
     // past log_max_size bytes (NAME.log.1 ... NAME.log.<log_files>).

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "restart_window.hpp"
 #include "supervisor_node.hpp"
 #include "titan/process_manager.hpp"
 
@@ -203,9 +204,15 @@ std::optional<supervision::clock::time_point> supervision::next_deadline() const
 
 namespace {
 
+std::string period_text(std::chrono::milliseconds p) {
+  return p.count() % 1000 == 0 ? std::to_string(p.count() / 1000) + "s" : std::to_string(p.count()) + "ms";
+}
+
+// "one_for_one 5/30s": strategy, then at most 5 restarts in 30 s.
 std::string flags_text(const supervisor_flags& f) {
-  return std::string(to_string(f.strategy)) + ", intensity " + std::to_string(f.intensity) + " in " +
-         std::to_string(f.period.count()) + " ms";
+  std::string text = std::string(to_string(f.strategy)) + " ";
+  text += f.intensity == restart_window::unlimited ? std::string("unlimited") : std::to_string(f.intensity);
+  return text + "/" + period_text(f.period);
 }
 
 void add_rows(std::vector<supervision_row>& out, const child_runtime& c, unsigned depth, const std::string& parent) {
@@ -220,8 +227,10 @@ void add_rows(std::vector<supervision_row>& out, const child_runtime& c, unsigne
   r.restart_type = std::string(to_string(c.spec.restart));
   r.host = c.host;
   if (c.node) {
-    r.detail = c.node->is_pool() ? std::to_string(c.node->children().size()) + " slot(s), " +
-                                       std::string(to_string(c.spec.strategy))
+    std::size_t live = 0;
+    for (const auto& ch : c.node->children()) live += ch->retired ? 0 : 1;
+    r.detail = c.node->is_pool() ? "x" + std::to_string(live) + " " + std::string(to_string(c.spec.strategy)) + " " +
+                                       flags_text(c.node->flags()).substr(std::string("one_for_one ").size())
                                  : flags_text(c.node->flags());
     if (c.retired) r.state = "retired";
     out.push_back(r);
