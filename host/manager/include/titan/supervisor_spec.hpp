@@ -28,6 +28,7 @@ std::string_view to_string(child_kind k);
 std::optional<supervisor_strategy> supervisor_strategy_from_string(std::string_view s);
 std::optional<restart_type> restart_type_from_string(std::string_view s);
 std::optional<auto_shutdown_policy> auto_shutdown_from_string(std::string_view s);
+std::optional<child_kind> child_kind_from_string(std::string_view s);
 
 // How a child is stopped: SIGTERM (the host drains its calls), then SIGKILL
 // once `timeout` has passed; or SIGKILL at once (OTP's brutal_kill).
