@@ -1,0 +1,124 @@
+// check_plugins(): each distinct plugin loaded by `titan-host --check`, all
+// at once, each in its own process (a plugin that crashes on load takes
+// only its checker down).
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "../host_binary.hpp"
+#include "titan/status.hpp"
+#include "titan/topology.hpp"
+
+extern char** environ;
+
+namespace titan {
+namespace {
+
+struct plugin_use {
+  std::string plugin;
+  std::string child;  // the first service or pool using it, in tree order
+};
+
+void collect(const supervisor_spec& s, std::vector<plugin_use>& uses) {
+  for (const child_spec& c : s.children) {
+    if (c.kind == child_kind::supervisor) {
+      if (c.supervisor) collect(*c.supervisor, uses);
+      continue;
+    }
+    bool seen = false;
+    for (const auto& u : uses) seen = seen || u.plugin == c.host.plugin;
+    if (!seen && !c.host.plugin.empty()) uses.push_back({c.host.plugin, c.name});
+  }
+}
+
+struct checker {
+  pid_t pid = -1;
+  int err_fd = -1;  // the read end of its stderr
+  std::string spawn_error;
+};
+
+checker start(const std::string& host, const std::string& plugin) {
+  checker c;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    c.spawn_error = std::string("cannot make a pipe: ") + std::strerror(errno);
+    return c;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+  std::vector<std::string> args{host, "--plugin", plugin, "--check"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int rc = ::posix_spawn(&c.pid, host.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    c.pid = -1;
+    c.spawn_error = "cannot run " + host + ": " + std::strerror(rc);
+    return c;
+  }
+  c.err_fd = fds[0];
+  return c;
+}
+
+// Reads its stderr to the end, reaps it; "" when the plugin passed, else the
+// host's reason (the last line it printed).
+std::string finish(checker& c) {
+  if (c.pid < 0) return c.spawn_error;
+  std::string err;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(c.err_fd, buf, sizeof buf);
+    if (n > 0)
+      err.append(buf, static_cast<std::size_t>(n));
+    else if (n == 0 || errno != EINTR)
+      break;
+  }
+  ::close(c.err_fd);
+  int status = 0;
+  while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+  if (auto nl = err.rfind('\n'); nl != std::string::npos) err.erase(0, nl + 1);
+  if (!err.empty()) return err;
+  if (WIFSIGNALED(status)) return "titan-host --check died of signal " + std::to_string(WTERMSIG(status));
+  return "titan-host --check failed with exit code " + std::to_string(WEXITSTATUS(status));
+}
+
+}  // namespace
+
+std::vector<topology_error> check_plugins(const topology& t, const std::string& host_binary) {
+  std::vector<plugin_use> uses;
+  collect(t.root, uses);
+  if (uses.empty()) return {};
+  std::string host;
+  try {
+    host = detail::find_host_binary(host_binary);
+  } catch (const Error& e) {
+    return {{t.file, {}, "", "cannot check the plugins: " + e.message()}};
+  }
+  std::vector<checker> checkers;
+  for (const auto& u : uses) checkers.push_back(start(host, u.plugin));
+  std::vector<topology_error> errors;
+  for (std::size_t i = 0; i < uses.size(); ++i) {
+    std::string reason = finish(checkers[i]);
+    if (reason.empty()) continue;
+    auto table = t.tables.find(uses[i].child);
+    std::string key = table == t.tables.end() ? uses[i].child + ".plugin" : table->second + ".plugin";
+    auto where = t.positions.find(key);
+    errors.push_back({t.file, where == t.positions.end() ? source_position{} : where->second, key, reason});
+  }
+  return errors;
+}
+
+}  // namespace titan
