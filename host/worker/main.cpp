@@ -37,6 +37,7 @@ Exit codes:
   7  the service's constructor threw
   8  a --bind endpoint could not be bound
   9  --config could not be read or parsed
+With --check: 0 if the plugin loads, else 3 to 6.
 )";
 
 void write_endpoint_file(const std::string& path, const std::vector<std::string>& endpoints) {
@@ -59,6 +60,23 @@ void follow_parent() {
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (std::to_string(::getppid()) != expected) std::_Exit(1);
   ::unsetenv("TITAN_PARENT_PID");  // not for this host's own children
+}
+
+// --check: load the plugin as serving would (file, dlopen, descriptor, ABI),
+// construct nothing, print "SERVICE VERSION". The reason of a failure is the
+// one line on stderr (titan check shows it).
+int check_plugin(const std::string& path) {
+  try {
+    auto library = plugin_library::load(path);
+    std::printf("%s %s\n", library->descriptor().service_name, library->descriptor().service_version);
+    return 0;
+  } catch (const host_error& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return to_int(e.code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return to_int(exit_code::failure);
+  }
 }
 
 int serve(const host_options& opts, std::shared_ptr<spdlog::logger> log, int stop_fd) {
@@ -101,11 +119,14 @@ int serve(const host_options& opts, std::shared_ptr<spdlog::logger> log, int sto
 
 int main(int argc, char** argv) {
   host_options opts;
+  bool check = false;
   CLI::App app{"titan-host: serves one Titan plugin over ZeroMQ until SIGTERM or SIGINT."};
   app.footer(exit_codes_help);
   app.add_option("--plugin", opts.plugin, "Plugin file (.so) to load")->required();
-  app.add_option("--bind", opts.bind, "Endpoint to serve on (repeatable): ipc://PATH, tcp://HOST:PORT, tcp://127.0.0.1:*")
-      ->required();
+  app.add_option("--bind", opts.bind,
+                 "Endpoint to serve on (repeatable): ipc://PATH, tcp://HOST:PORT, tcp://127.0.0.1:* (required unless --check)");
+  app.add_flag("--check", check,
+               "Only load the plugin (checking its ABI), print SERVICE VERSION and exit 0; no service is constructed");
   app.add_option("--name", opts.name, "Instance name (default: the service name)");
   app.add_option("--config", opts.config_file, "TOML file whose table is handed to the service (titan::Context)");
   app.add_option("--log-level", opts.log_level, "trace, debug, info, warn, error, critical or off")
@@ -119,11 +140,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 31));
   try {
     app.parse(argc, argv);
+    if (!check && opts.bind.empty()) throw CLI::RequiredError("--bind");
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : to_int(exit_code::usage);
   }
 
+  if (check) return check_plugin(opts.plugin);
   follow_parent();
 
   // Signals are read from a signalfd by the socket thread; block them in
