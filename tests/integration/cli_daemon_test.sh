@@ -35,8 +35,11 @@ contains "call a pool" '"name":"compute-' "$("$titan" call compute whoami)"
 # Kill a pool member: the pool replaces it.
 victim=$("$titan" ps --json | tr -d ' ,' | awk -F: '/"id"/ {id=$2} /"name":"compute-0"/ {print id; exit}')
 "$titan" kill "$victim" --signal KILL; check "kill" 0 "$?"
-# (the table: ID NAME GROUP PID STATE RESTARTS ...)
-replaced() { "$titan" ps | awk '$2 == "compute-0" && $5 == "running" && $6 == "1" {found = 1} END {exit !found}'; }
+# (ps --json: one object per host, keys in alphabetical order)
+replaced() {
+  "$titan" ps --json | tr -d ' ,' | awk -F: '/"name"/ {n = $2} /"restarts"/ {r = $2}
+    /"state"/ {if (n == "\"compute-0\"" && r == "1" && $2 == "\"running\"") found = 1} END {exit !found}'
+}
 wait_for replaced; check "the killed member is replaced" 0 "$?"
 contains "ps shows the exit" "killed by SIGKILL" "$("$titan" ps)"
 contains "calls reach the pool after the kill" '"name":"compute-' "$("$titan" call compute whoami)"

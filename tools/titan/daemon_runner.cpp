@@ -169,7 +169,7 @@ int detach(const daemon_args& a) {
   std::cerr << (line.empty() ? "error: the daemon exited before it was ready\n" : line);
   int status = 0;
   ::waitpid(pid, &status, 0);  // it exits right after reporting; not left a zombie of ours
-  return WIFEXITED(status) && WEXITSTATUS(status) != 0 ? WEXITSTATUS(status) : 1;
+  return WIFEXITED(status) && WEXITSTATUS(status) == exit_invalid_topology ? exit_invalid_topology : 1;
 }
 
 }  // namespace titan::cli

@@ -30,15 +30,16 @@ void print_header(const char* first, int width) {
   std::printf(header_format, "ID", "PID", "STATE", "RESTARTS", "UPTIME", "CPU%", "RSS", "CALLS", "ENDPOINT / REASON");
 }
 
-// The figures of one process, after its name column.
-void print_figures(const process_record& r, const std::string& state, std::uint64_t restarts) {
+// The figures of one process, after its name column; `note` follows the endpoint.
+void print_figures(const process_record& r, const std::string& state, std::uint64_t restarts,
+                   const std::string& note = {}) {
   const bool live = r.state != "exited";
   char rss[32];
   std::snprintf(rss, sizeof rss, "%.1fM", static_cast<double>(r.rss_bytes) / (1024.0 * 1024.0));
   std::printf("%-4llu %-8lld %-10s %8llu %7s %6.1f %8s %8llu  %s\n", static_cast<unsigned long long>(r.id),
               static_cast<long long>(r.pid), state.c_str(), static_cast<unsigned long long>(restarts),
               live ? human_duration(now_ms() - r.started_ms).c_str() : "-", r.cpu_percent, live ? rss : "-",
-              static_cast<unsigned long long>(r.calls), live ? r.endpoint.c_str() : r.exit_reason.c_str());
+              static_cast<unsigned long long>(r.calls), ((live ? r.endpoint : r.exit_reason) + note).c_str());
 }
 
 }  // namespace
@@ -93,7 +94,9 @@ void print_tree(const std::vector<tree_record>& tree, const std::vector<process_
     auto host = by_id.find(t.host);
     if (host != by_id.end() && t.host != 0) {
       shown.insert(t.host);
-      print_figures(*host->second, host->second->state == "running" ? t.state : host->second->state, t.restarts);
+      // Why it was last restarted, as long as that is news.
+      const std::string note = t.restarts > 0 && !t.reason.empty() ? "  (last exit: " + t.reason + ")" : "";
+      print_figures(*host->second, host->second->state == "running" ? t.state : host->second->state, t.restarts, note);
     } else {
       std::printf("%-4s %-8s %-10s %8llu %7s %6s %8s %8s  %s\n", "-", "-", t.state.c_str(),
                   static_cast<unsigned long long>(t.restarts), "-", "-", "-", "-", t.reason.c_str());
