@@ -14,6 +14,7 @@ namespace titan::cli {
 // call that failed (13 INVALID_ARGUMENT, 14 DEADLINE_EXCEEDED, 15 NOT_FOUND,
 // 22 UNIMPLEMENTED, 23 INTERNAL, 24 UNAVAILABLE, ...).
 inline constexpr int exit_usage = 2;
+inline constexpr int exit_invalid_topology = 3;  // titan check
 inline constexpr int exit_call_error_base = 10;
 
 // Options every command shares.
@@ -32,6 +33,7 @@ void add_call_command(CLI::App& app, common_args& common, int& rc);
 void add_describe_command(CLI::App& app, common_args& common, int& rc);
 void add_daemon_command(CLI::App& app, common_args& common, int& rc);
 void add_manager_commands(CLI::App& app, common_args& common, int& rc);  // ps, spawn, kill, stop, scale, shutdown
+void add_check_command(CLI::App& app, common_args& common, int& rc);
 
 // --instance and --timeout, accepted before and after the subcommand.
 void add_common_options(CLI::App& app, common_args& common);

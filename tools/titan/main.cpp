@@ -11,6 +11,7 @@ Exit codes:
   0      success
   1      the daemon could not start
   2      bad command line or an argument that is not valid JSON
+  3      titan check: the topology is invalid (each problem on stderr as FILE:LINE:COL: KEY: message)
   10+N   the call failed with gRPC status code N, e.g.
          13 INVALID_ARGUMENT  14 DEADLINE_EXCEEDED  15 NOT_FOUND
          19 FAILED_PRECONDITION  22 UNIMPLEMENTED  23 INTERNAL  24 UNAVAILABLE
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   titan::cli::add_describe_command(app, common, rc);
   titan::cli::add_daemon_command(app, common, rc);
   titan::cli::add_manager_commands(app, common, rc);
+  titan::cli::add_check_command(app, common, rc);
   for (CLI::App* sub : app.get_subcommands({})) titan::cli::add_common_options(*sub, common);
   try {
     app.parse(argc, argv);
