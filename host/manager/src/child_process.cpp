@@ -23,7 +23,7 @@ int pidfd_send_signal(int fd, int sig) { return static_cast<int>(::syscall(SYS_p
 }  // namespace
 
 child_process::child_process(const std::string& program, const std::vector<std::string>& args,
-                             const std::vector<std::string>& extra_env) {
+                             const std::vector<std::string>& extra_env, int output_fd) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(program.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -49,7 +49,13 @@ child_process::child_process(const std::string& program, const std::vector<std::
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  if (output_fd >= 0) {
+    // dup2 clears FD_CLOEXEC on the copies, so the pipe's O_CLOEXEC end survives the exec.
+    posix_spawn_file_actions_adddup2(&actions, output_fd, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, output_fd, STDERR_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  }
 
   int rc = ::posix_spawn(&pid_, program.c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);

@@ -14,9 +14,11 @@ namespace titan::detail {
 
 class child_process {
  public:
-  // Throws titan::Error when the program cannot be started.
+  // Throws titan::Error when the program cannot be started. `output_fd`,
+  // when >= 0, becomes the child's stdout and stderr (the caller still owns
+  // and closes it); -1: stdout goes to /dev/null and stderr is inherited.
   child_process(const std::string& program, const std::vector<std::string>& args,
-                const std::vector<std::string>& extra_env);
+                const std::vector<std::string>& extra_env, int output_fd = -1);
   ~child_process();  // SIGKILLs the group and reaps if still running
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
