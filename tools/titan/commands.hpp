@@ -1,6 +1,7 @@
 // The `titan` subcommands. Each sets `rc`, the process exit code.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,12 +28,16 @@ struct daemon_args {
   std::string instance;
   bool detach = false;
   std::string log_level = "info";
+  std::string log_dir;  // hosts' output goes to LOG_DIR/NAME.log; "" = not captured
+  std::uint64_t log_max_size = 10u << 20;
+  unsigned log_files = 5;
 };
 
 void add_call_command(CLI::App& app, common_args& common, int& rc);
 void add_describe_command(CLI::App& app, common_args& common, int& rc);
 void add_daemon_command(CLI::App& app, common_args& common, int& rc);
 void add_manager_commands(CLI::App& app, common_args& common, int& rc);  // ps, spawn, kill, stop, scale, shutdown
+void add_logs_command(CLI::App& app, common_args& common, int& rc);
 void add_check_command(CLI::App& app, common_args& common, int& rc);
 
 // --instance and --timeout, accepted before and after the subcommand.
