@@ -58,7 +58,9 @@ void zmq_client_core::wait(std::uint64_t id, reply_fn fn, void* ctx) {
       throw e;
     }
     if (pumping_) {
-      cv_.wait_until(lock, slot.deadline);
+      // A copy: while this waits, calls_ may grow and move the slot.
+      const clock::time_point deadline = slot.deadline;
+      cv_.wait_until(lock, deadline);
       continue;
     }
     pump(lock, slot.deadline);
