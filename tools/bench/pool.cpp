@@ -79,7 +79,8 @@ void start_pool(const settings& s, titan::ProcessManager& pm, const std::string&
   p.proxy.reset();
   p.guard.reset();
   titan::pool_options o;
-  o.name = "bench-pool-" + std::to_string(p.size) + (p.generation ? "-" + std::to_string(p.generation) : "");
+  o.name = "bench-pool-" + std::to_string(p.size);
+  if (p.generation) o.name.append("-").append(std::to_string(p.generation));
   ++p.generation;
   o.size = p.size;
   o.strategy = strategy;
