@@ -38,6 +38,11 @@ struct settings {
   // Failover (failover.cpp): kills per pool size (1 and 2).
   std::size_t failovers = 10;
   std::size_t failover_timeout_ms = 20000;  // give up on one kill after this
+  // Supervision (supervision.cpp, titan_up.cpp).
+  std::size_t restarts = 10;     // SIGKILLs of a supervised service, each timed until a new pid answers
+  std::size_t tree_starts = 5;   // starts of each tree of tree_size hosts, per way
+  std::size_t tree_size = 16;
+  std::string titan_binary;      // the titan CLI, for `titan up --detach` (see main.cpp)
 };
 
 // Latency figures in microseconds.
@@ -109,7 +114,7 @@ struct pool_result {
 
 struct duration_stats {
   std::size_t samples = 0;
-  double min_ms = 0, median_ms = 0, max_ms = 0;
+  double min_ms = 0, median_ms = 0, p90_ms = 0, max_ms = 0;
 };
 
 // A member SIGKILLed while one client calls whoami in a loop.
@@ -127,10 +132,45 @@ struct failover_result {
   std::string error;               // the first such failure
 };
 
+// A supervised service (not a pool) SIGKILLed while one client calls whoami
+// in a loop; its supervisor starts a new host.
+struct restart_result {
+  std::size_t kills = 0;
+  std::size_t gave_up = 0;         // kills after which no new process answered in time
+  duration_stats replacement;      // kill -> first reply from the new process
+  duration_stats respawn_started;  // kill -> the manager started the new host (process_info::started)
+  std::size_t failed_calls = 0;    // calls that failed between a kill and the replacement's reply
+  std::size_t victim_replies = 0;  // replies from the victim after kill() returned
+  std::string first_error;         // the first failed call, verbatim
+  std::size_t broken_kills = 0;    // kills whose measurement failed (see error)
+  std::string error;               // the first such failure
+};
+
+// One way of starting a tree of settings::tree_size hosts, until every one is READY.
+struct tree_start_result {
+  std::string key;            // JSON key: "services", "pool", "titan_up"
+  std::string way;            // what was run, for the table
+  std::size_t hosts = 0;
+  std::size_t runs = 0;       // measured
+  duration_stats total;       // start -> every host READY, per run
+  double per_host_ms = 0;     // total.median_ms / hosts
+  duration_stats down;        // titan_up only: `titan down` until it exited
+  std::size_t leftovers = 0;  // titan_up only: processes still alive after `titan down` (then killed)
+  std::size_t broken = 0;     // runs that failed (see error)
+  std::string error;          // the first such failure
+};
+
+struct supervision_result {
+  restart_result restart;
+  std::vector<tree_start_result> starts;
+  std::string titan_binary;  // the titan CLI used for titan_up
+};
+
 struct results {
   settings config;
   pool_result pool;
   std::vector<failover_result> failover;
+  supervision_result supervision;
   std::vector<transport_result> transports;
   spawn_result spawn;
   memory_result host_memory;        // idle titan-host with the echo plugin

@@ -1,5 +1,6 @@
 // titan-bench: Titan echo calls against raw ZeroMQ measured in the same run,
-// pool throughput by pool size, failover after a member's death, plus
+// pool throughput by pool size, failover after a member's death, the restart
+// of a supervised service and the start of a tree of many hosts, plus
 // spawn-to-ready time and the memory of an idle host.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -18,10 +19,14 @@
 #include "raw_echo.hpp"
 #include "report.hpp"
 #include "report_pool.hpp"
+#include "supervision.hpp"
 #include "titan_echo.hpp"
 
 #ifndef TITAN_PLUGIN_DIR
 #define TITAN_PLUGIN_DIR ""
+#endif
+#ifndef TITAN_CLI_BINARY
+#define TITAN_CLI_BINARY ""
 #endif
 
 using namespace titan::bench;
@@ -42,6 +47,19 @@ void apply_quick(settings& s, CLI::App& app) {
   if (unset("--pool-calls")) s.pool_calls = 300;
   if (unset("--pool-rounds")) s.pool_rounds = 1;
   if (unset("--failovers")) s.failovers = 2;
+  if (unset("--restarts")) s.restarts = 2;
+  if (unset("--tree-starts")) s.tree_starts = 1;
+}
+
+// The titan CLI next to this program (an install), else the build's.
+std::string default_titan_binary() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto next = self.parent_path() / "titan";
+    if (std::filesystem::exists(next, ec)) return next.string();
+  }
+  return TITAN_CLI_BINARY;
 }
 
 std::string plugin_path(const settings& s, const char* file, const char* target) {
@@ -109,6 +127,19 @@ results run(const settings& s) {
     }
     failover_pm.shutdown();
   }
+  // Managers of its own, one per tree (see supervision.hpp).
+  r.supervision.titan_binary = s.titan_binary;
+  if (s.restarts > 0) {
+    std::cerr << "titan-bench: supervision: restart of a supervised service x" << s.restarts << "...\n";
+    r.supervision.restart = measure_restarts(s, compute, errors_only_logger());
+  }
+  if (s.tree_starts > 0) {
+    std::cerr << "titan-bench: supervision: start of " << s.tree_size << " hosts, three ways, x" << s.tree_starts
+              << "...\n";
+    r.supervision.starts.push_back(measure_tree_start(s, compute, false, errors_only_logger()));
+    r.supervision.starts.push_back(measure_tree_start(s, compute, true, errors_only_logger()));
+    r.supervision.starts.push_back(measure_titan_up(s, compute));
+  }
   std::cerr << "titan-bench: spawn-to-ready x" << s.spawns << "...\n";
   r.spawn = measure_spawn(pm, plugin, s.spawns);
   std::cerr << "titan-bench: idle host memory...\n";
@@ -122,11 +153,12 @@ results run(const settings& s) {
 int main(int argc, char** argv) {
   settings s;
   s.plugin_dir = TITAN_PLUGIN_DIR;
+  s.titan_binary = default_titan_binary();
   bool json = false;
   std::string raw_server;
 
   CLI::App app{"titan-bench: Titan echo calls vs raw ZeroMQ DEALER/ROUTER, measured in the same run; "
-               "spawn-to-ready time; idle host memory."};
+               "pools, failover, supervision (restart, tree start); spawn-to-ready time; idle host memory."};
   app.add_option("--payload", s.payload, "Bytes of the echoed string")->capture_default_str();
   app.add_flag("--json", json, "Print one JSON object instead of the table");
   app.add_flag("--quick", s.quick, "Few iterations: a smoke run, not a measurement");
@@ -155,6 +187,14 @@ int main(int argc, char** argv) {
   app.add_option("--pool-rounds", s.pool_rounds, "Pool rounds (median reported)")->capture_default_str();
   app.add_option("--failovers", s.failovers, "Member kills timed per pool size (2 and 1; 0: skip)")
       ->capture_default_str();
+  app.add_option("--restarts", s.restarts, "SIGKILLs of a supervised service, each timed until a new process "
+                 "answers (0: skip)")->capture_default_str();
+  app.add_option("--tree-starts", s.tree_starts, "Starts timed per way of starting a tree (0: skip)")
+      ->capture_default_str();
+  app.add_option("--tree-size", s.tree_size, "Hosts in each started tree")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{256}))
+      ->capture_default_str();
+  app.add_option("--titan", s.titan_binary, "The titan CLI, for `titan up --detach`")->capture_default_str();
   // Internal: the raw echo server, a copy of this program.
   app.add_option("--raw-server", raw_server)->group("");
   CLI11_PARSE(app, argc, argv);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "report_pool.hpp"
+#include "report_supervision.hpp"
 
 namespace titan::bench {
 namespace {
@@ -79,6 +80,7 @@ void print_table(const results& r, std::ostream& out) {
 
   print_pool_table(r, out);
   print_failover_table(r, out);
+  print_supervision_table(r, out);
 
   char buf[256];
   const spawn_result& s = r.spawn;
@@ -107,7 +109,9 @@ nlohmann::json to_json(const results& r) {
                    {"pool_strategy", c.pool_strategy},       {"pool_call_us", c.pool_call_us},
                    {"pool_calls", c.pool_calls},             {"pool_rounds", c.pool_rounds},
                    {"pool_window_per_member", c.pool_window_per_member},
-                   {"failovers", c.failovers},               {"failover_timeout_ms", c.failover_timeout_ms}};
+                   {"failovers", c.failovers},               {"failover_timeout_ms", c.failover_timeout_ms},
+                   {"restarts", c.restarts},                 {"tree_starts", c.tree_starts},
+                   {"tree_size", c.tree_size}};
   j["transports"] = nlohmann::json::object();
   for (const auto& t : r.transports) {
     j["transports"][t.transport] = {
@@ -125,6 +129,7 @@ nlohmann::json to_json(const results& r) {
                             {"min", s.min_ms},  {"max", s.max_ms},       {"stop_median", s.stop_median_ms}};
   j["pool"] = pool_json(r);
   j["failover"] = failover_json(r);
+  j["supervision"] = supervision_json(r);
   j["errors"] = section_errors(r);
   j["idle_host_memory_kb"] = memory_json(r.host_memory);
   j["raw_server_memory_kb"] = memory_json(r.raw_server_memory);

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include "report_supervision.hpp"
+
 namespace titan::bench {
 namespace {
 
@@ -15,11 +17,11 @@ std::string format(const char* fmt, auto... v) {
 
 unsigned cores(const pool_result& p) { return p.usable_cpus ? p.usable_cpus : p.hardware_threads; }
 
-nlohmann::json duration_json(const duration_stats& d) {
-  return {{"samples", d.samples}, {"min", d.min_ms}, {"median", d.median_ms}, {"max", d.max_ms}};
-}
-
 }  // namespace
+
+nlohmann::json duration_json(const duration_stats& d) {
+  return {{"samples", d.samples}, {"min", d.min_ms}, {"median", d.median_ms}, {"p90", d.p90_ms}, {"max", d.max_ms}};
+}
 
 std::vector<std::string> section_errors(const results& r) {
   std::vector<std::string> out;
@@ -29,6 +31,7 @@ std::vector<std::string> section_errors(const results& r) {
   for (const auto& f : r.failover)
     if (!f.error.empty())
       out.push_back(format("failover, size %zu: %zu kill(s) not measured: ", f.size, f.broken_kills) + f.error);
+  for (auto& e : supervision_errors(r)) out.push_back(std::move(e));
   return out;
 }
 

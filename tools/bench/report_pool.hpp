@@ -15,8 +15,10 @@ void print_pool_table(const results& r, std::ostream& out);
 void print_failover_table(const results& r, std::ostream& out);
 nlohmann::json pool_json(const results& r);
 nlohmann::json failover_json(const results& r);
+// {samples, min, median, p90, max}, in milliseconds.
+nlohmann::json duration_json(const duration_stats& d);
 
-// "pools, size 4: ..." for every pool or failover measurement that failed
+// "pools, size 4: ..." for every pool, failover or supervision measurement that failed
 // (the run went on without it). Empty when all went through.
 std::vector<std::string> section_errors(const results& r);
 

@@ -1,9 +1,11 @@
 # bench_smoke: `titan-bench --quick --json` finishes and prints one valid JSON
-# object. Timings are never checked: machines are shared and noisy.
-# Exit status 2 means the run finished but a pool or failover measurement
-# failed (the product misbehaved, e.g. a host stopped answering): the JSON
-# says which under "errors". That is reported as a warning, not a failure
-# of the benchmark itself; any other non-zero status fails.
+# object with every section's keys (supervision included). Timings are never
+# checked: machines are shared and noisy.
+# Exit status 2 means the run finished but a pool, failover or supervision
+# measurement failed (the product misbehaved, e.g. a host stopped
+# answering): the JSON says which under "errors". That is reported as a
+# warning, not a failure of the benchmark itself; any other non-zero status
+# fails.
 execute_process(COMMAND "${BENCH}" --quick --json
   OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0 AND NOT rc EQUAL 2)
@@ -16,6 +18,22 @@ string(JSON type ERROR_VARIABLE json_error TYPE "${out}")
 if(json_error OR NOT type STREQUAL "OBJECT" OR NOT out MATCHES "^{.*}$")
   message(FATAL_ERROR "titan-bench --quick --json did not print a JSON object (${json_error}):\n${out}")
 endif()
+# Every section is there, the supervision one included (--quick runs it with
+# few iterations). Only the keys are checked, never a value.
+foreach(key transports pool failover supervision spawn_to_ready_ms errors)
+  string(JSON ignored ERROR_VARIABLE key_error GET "${out}" ${key})
+  if(key_error)
+    message(FATAL_ERROR "titan-bench --quick --json has no \"${key}\" (${key_error}):\n${out}")
+  endif()
+endforeach()
+foreach(path "restart;replacement_ms;median" "restart;respawn_started_ms;median" "tree_start;services;total_ms;median"
+        "tree_start;pool;total_ms;median" "tree_start;titan_up;total_ms;median" "tree_start;titan_up;down_ms;median")
+  string(JSON ignored ERROR_VARIABLE key_error GET "${out}" supervision ${path})
+  if(key_error)
+    string(REPLACE ";" "." dotted "${path}")
+    message(FATAL_ERROR "titan-bench --quick --json has no supervision.${dotted} (${key_error}):\n${out}")
+  endif()
+endforeach()
 if(rc EQUAL 2)
   message(WARNING "titan-bench --quick --json: some measurements failed (see \"errors\"):\n${err}")
 endif()

@@ -41,6 +41,7 @@ duration_stats summarize_ms(std::vector<double> ms) {
   s.samples = ms.size();
   if (ms.empty()) return s;
   s.median_ms = quantile(ms, 0.5);
+  s.p90_ms = quantile(ms, 0.9);
   s.min_ms = ms.front();
   s.max_ms = ms.back();
   return s;
