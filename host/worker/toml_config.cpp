@@ -2,12 +2,22 @@
 
 #include <toml++/toml.h>
 
+#include <cstring>
 #include <sstream>
 
 #include "host_error.hpp"
 
 namespace titan::host {
 namespace {
+
+// A string copied into the zone. (msgpack's object for std::string_view only
+// points at the text, even "with zone", and the TOML table is gone once the
+// config is loaded.)
+msgpack::object zone_string(std::string_view text, msgpack::zone& zone) {
+  char* copy = static_cast<char*>(zone.allocate_align(text.size() == 0 ? 1 : text.size()));
+  std::memcpy(copy, text.data(), text.size());
+  return msgpack::object(std::string_view(copy, text.size()));
+}
 
 msgpack::object to_msgpack(const toml::node& node, msgpack::zone& zone) {
   if (auto* t = node.as_table()) {
@@ -17,7 +27,7 @@ msgpack::object to_msgpack(const toml::node& node, msgpack::zone& zone) {
     o.via.map.ptr = static_cast<msgpack::object_kv*>(zone.allocate_align(sizeof(msgpack::object_kv) * t->size()));
     std::size_t i = 0;
     for (auto&& [k, v] : *t) {
-      o.via.map.ptr[i].key = msgpack::object(std::string_view(k.str()), zone);
+      o.via.map.ptr[i].key = zone_string(k.str(), zone);
       o.via.map.ptr[i].val = to_msgpack(v, zone);
       ++i;
     }
@@ -31,7 +41,7 @@ msgpack::object to_msgpack(const toml::node& node, msgpack::zone& zone) {
     for (std::size_t i = 0; i < a->size(); ++i) o.via.array.ptr[i] = to_msgpack(*a->get(i), zone);
     return o;
   }
-  if (auto* s = node.as_string()) return msgpack::object(std::string_view(s->get()), zone);
+  if (auto* s = node.as_string()) return zone_string(s->get(), zone);
   if (auto* i = node.as_integer()) return msgpack::object(i->get(), zone);
   if (auto* f = node.as_floating_point()) return msgpack::object(f->get(), zone);
   if (auto* b = node.as_boolean()) return msgpack::object(b->get(), zone);

@@ -2,11 +2,14 @@
 // at once, each in its own process (a plugin that crashes on load takes
 // only its checker down).
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "../host_binary.hpp"
@@ -34,6 +37,8 @@ void collect(const supervisor_spec& s, std::vector<plugin_use>& uses) {
     if (!seen && !c.host.plugin.empty()) uses.push_back({c.host.plugin, c.name});
   }
 }
+
+constexpr std::chrono::milliseconds check_timeout{10000};
 
 struct checker {
   pid_t pid = -1;
@@ -72,11 +77,24 @@ checker start(const std::string& host, const std::string& plugin) {
 
 // Reads its stderr to the end, reaps it; "" when the plugin passed, else the
 // host's reason (the last line it printed).
-std::string finish(checker& c) {
+// A plugin whose load-time code hangs is killed at `deadline`.
+std::string finish(checker& c, std::chrono::steady_clock::time_point deadline) {
   if (c.pid < 0) return c.spawn_error;
   std::string err;
   char buf[4096];
   for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{c.err_fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(std::max<long>(0, left.count())));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) {
+      ::kill(c.pid, SIGKILL);
+      ::close(c.err_fd);
+      while (::waitpid(c.pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      return "the plugin did not finish loading within " + std::to_string(check_timeout.count() / 1000) +
+             " s (titan-host --check)";
+    }
     ssize_t n = ::read(c.err_fd, buf, sizeof buf);
     if (n > 0)
       err.append(buf, static_cast<std::size_t>(n));
@@ -110,8 +128,9 @@ std::vector<topology_error> check_plugins(const topology& t, const std::string& 
   std::vector<checker> checkers;
   for (const auto& u : uses) checkers.push_back(start(host, u.plugin));
   std::vector<topology_error> errors;
+  const auto deadline = std::chrono::steady_clock::now() + check_timeout;
   for (std::size_t i = 0; i < uses.size(); ++i) {
-    std::string reason = finish(checkers[i]);
+    std::string reason = finish(checkers[i], deadline);
     if (reason.empty()) continue;
     auto table = t.tables.find(uses[i].child);
     std::string key = table == t.tables.end() ? uses[i].child + ".plugin" : table->second + ".plugin";
