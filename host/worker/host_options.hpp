@@ -17,7 +17,8 @@ struct host_options {
   std::string endpoint_file;   // where to write the bound endpoints
   unsigned concurrency = 1;
   std::size_t max_message_size = 16u << 20;
-  long heartbeat_ms = -1;      // -1: 1000 when reporting to a manager, else none
+  long heartbeat_ms = -1;
+  bool spawned = false;        // started by a manager (TITAN_PARENT_PID), not by hand      // -1: 1000 when reporting to a manager, else none
 };
 
 }  // namespace titan::host

@@ -54,12 +54,13 @@ void write_endpoint_file(const std::string& path, const std::vector<std::string>
 // Spawned by a manager (it sets TITAN_PARENT_PID): die with it, and never
 // outlive a parent that is already gone. A host started by hand with
 // --manager is only adopted; it lives on its own.
-void follow_parent() {
+bool follow_parent() {
   const char* expected = std::getenv("TITAN_PARENT_PID");
-  if (expected == nullptr) return;
+  if (expected == nullptr) return false;
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (std::to_string(::getppid()) != expected) std::_Exit(1);
   ::unsetenv("TITAN_PARENT_PID");  // not for this host's own children
+  return true;
 }
 
 // --check: load the plugin as serving would (file, dlopen, descriptor, ABI),
@@ -92,11 +93,19 @@ int serve(const host_options& opts, std::shared_ptr<spdlog::logger> log, int sto
     host_context context(name, config, log, opts.manager);
     service_instance service(std::move(library), context);
 
-    host_server server(ctx, service, {name, opts.concurrency, opts.max_message_size}, *log);
+    const long beat_ms = opts.heartbeat_ms >= 0 ? opts.heartbeat_ms : (manager ? 1000 : 0);
+    host_server server(ctx, service,
+                       {.name = name, .concurrency = opts.concurrency, .max_message_size = opts.max_message_size,
+                        .heartbeat = std::chrono::milliseconds(manager ? beat_ms : 0)},
+                       *log);
+    if (manager)
+      server.on_heartbeat([&](const server_counters& c) { manager->heartbeat(c.calls.load(), c.in_flight.load()); });
     std::vector<std::string> endpoints;
     for (const auto& b : opts.bind) endpoints.push_back(server.bind(b));
-    for (const auto& e : endpoints) std::printf("%s\n", e.c_str());
-    std::fflush(stdout);
+    if (!opts.spawned) {  // a spawning manager has them from $ready; its log needs no copy
+      for (const auto& e : endpoints) std::printf("%s\n", e.c_str());
+      std::fflush(stdout);
+    }
     if (!opts.endpoint_file.empty()) write_endpoint_file(opts.endpoint_file, endpoints);
     log->info("serving {} {} on {}", service.descriptor().service_name, service.descriptor().service_version,
               fmt::join(endpoints, ", "));
@@ -132,6 +141,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", opts.log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.add_option("--manager", opts.manager, "Manager control endpoint to report READY to (set by spawn)");
+  app.add_option("--heartbeat", opts.heartbeat_ms, "Milliseconds between heartbeats to the manager (0 = none; default 1000)")
+      ->check(CLI::Range(0L, 3600000L));
   app.add_option("--id", opts.id, "Token echoed to the manager in READY (set by spawn)");
   app.add_option("--endpoint-file", opts.endpoint_file, "Also write the bound endpoints, one per line, to this file");
   app.add_option("--concurrency", opts.concurrency, "Calls run at once (1 = one at a time; >1 needs a thread-safe service)")
@@ -147,7 +158,7 @@ int main(int argc, char** argv) {
   }
 
   if (check) return check_plugin(opts.plugin);
-  follow_parent();
+  opts.spawned = follow_parent();
 
   // Signals are read from a signalfd by the socket thread; block them in
   // every thread (threads inherit this mask).

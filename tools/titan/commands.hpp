@@ -31,14 +31,17 @@ struct daemon_args {
   std::string log_dir;  // hosts' output goes to LOG_DIR/NAME.log; "" = not captured
   std::uint64_t log_max_size = 10u << 20;
   unsigned log_files = 5;
+  std::string topology_file;  // `titan up FILE`: run this topology (already checked)
 };
 
 void add_call_command(CLI::App& app, common_args& common, int& rc);
 void add_describe_command(CLI::App& app, common_args& common, int& rc);
 void add_daemon_command(CLI::App& app, common_args& common, int& rc);
-void add_manager_commands(CLI::App& app, common_args& common, int& rc);  // ps, spawn, kill, stop, scale, shutdown
-void add_logs_command(CLI::App& app, common_args& common, int& rc);
+void add_manager_commands(CLI::App& app, common_args& common, int& rc);  // spawn, kill, stop, scale, shutdown
 void add_check_command(CLI::App& app, common_args& common, int& rc);
+void add_logs_command(CLI::App& app, common_args& common, int& rc);
+void add_ps_command(CLI::App& app, common_args& common, int& rc);
+void add_up_commands(CLI::App& app, common_args& common, int& rc);  // up, down
 
 // --instance and --timeout, accepted before and after the subcommand.
 void add_common_options(CLI::App& app, common_args& common);

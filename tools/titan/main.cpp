@@ -29,9 +29,11 @@ int main(int argc, char** argv) {
   titan::cli::add_call_command(app, common, rc);
   titan::cli::add_describe_command(app, common, rc);
   titan::cli::add_daemon_command(app, common, rc);
+  titan::cli::add_up_commands(app, common, rc);
+  titan::cli::add_ps_command(app, common, rc);
   titan::cli::add_manager_commands(app, common, rc);
-  titan::cli::add_logs_command(app, common, rc);
   titan::cli::add_check_command(app, common, rc);
+  titan::cli::add_logs_command(app, common, rc);
   for (CLI::App* sub : app.get_subcommands({})) titan::cli::add_common_options(*sub, common);
   try {
     app.parse(argc, argv);

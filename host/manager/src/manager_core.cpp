@@ -237,6 +237,7 @@ void manager_core::loop() {
     for (std::size_t i = 0; i < watched.size(); ++i)
       if (items[i + 2].revents & ZMQ_POLLIN) on_exit(*watched[i]);
     fail_unexplained_exits();
+    prune_exited();
     const auto now = clock::now();
     supervision_->tick(now);
     if (now >= next_monitor_) monitor(now);
@@ -286,6 +287,25 @@ void manager_core::on_exit(entry& e) {
     const bool clean = e.child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     const bool normal = e.intentional_stop || (clean && e.kill_reason.empty());
     supervision_->host_exited(e.info.id, normal, e.intentional_stop, e.info.exit_reason);
+  }
+}
+
+// Exited hosts stay listed for `ps` (with their exit reason), but only the
+// latest few: a child that keeps crashing must not pile up entries and
+// pidfds in a daemon that runs for months.
+void manager_core::prune_exited() {
+  constexpr std::size_t keep = 32;
+  std::size_t exited = 0;
+  for (const auto& [id, e] : entries_) exited += !e->alive() && !e->ready ? 1 : 0;
+  if (exited <= keep) return;
+  std::lock_guard lock(mu_);
+  for (auto it = entries_.begin(); it != entries_.end() && exited > keep;) {
+    if (!it->second->alive() && !it->second->ready && it->second->adopted_pidfd < 0) {
+      it = entries_.erase(it);
+      --exited;
+    } else {
+      ++it;
+    }
   }
 }
 
@@ -368,7 +388,10 @@ bool manager_core::stop(std::uint64_t id, std::chrono::milliseconds timeout, boo
       ::syscall(SYS_pidfd_send_signal, e->adopted_pidfd, force ? SIGKILL : SIGTERM, nullptr, 0);
   });
   if (!found) return false;
-  auto exited = [&] { return entries_.at(id)->info.state == process_state::exited; };
+  auto exited = [&] {
+    auto it = entries_.find(id);  // an exited entry may be pruned meanwhile
+    return it == entries_.end() || it->second->info.state == process_state::exited;
+  };
   std::unique_lock lock(mu_);
   if (!exited_cv_.wait_for(lock, timeout, exited)) {
     lock.unlock();

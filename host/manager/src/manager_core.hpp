@@ -106,6 +106,7 @@ class manager_core : private host_runner {
   void fail_start(entry& e, Error error);
   Error start_error(const entry& e) const;
   void fail_unexplained_exits();
+  void prune_exited();
   void monitor(clock::time_point now);  // heartbeats and memory limits
   void fault_kill(entry& e, std::string reason);
   entry* find(std::uint64_t id);
