@@ -103,6 +103,7 @@ void zmq_client_core::expire_unassigned() {
 bool zmq_client_core::apply_feed() {
   auto m = feed_->read();
   if (!m) return false;
+  if (m->call_timeout) announced_timeout_ = m->call_timeout;
   for (const auto& l : links_) {
     bool keep = std::any_of(m->members.begin(), m->members.end(), [&](const auto& e) {
       return e.first == l->key() && e.second == l->endpoint();

@@ -64,6 +64,8 @@ std::optional<membership> membership_feed::read() {
       if (key && endpoint && !str(*endpoint).empty())
         m.members.emplace_back(std::string(str(*key)), std::string(str(*endpoint)));
     }
+    if (const msgpack::object* t = field(o, "call_timeout_ms"); t && t->type == msgpack::type::POSITIVE_INTEGER)
+      m.call_timeout = std::chrono::milliseconds(t->via.u64);
     if (!newest || m.version >= newest->version) newest = std::move(m);
     heard_ = true;
     zone.clear();

@@ -3,6 +3,7 @@
 // STREAM_ITEM with the whole member list each time it changes.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@ namespace titan::detail {
 struct membership {
   std::uint64_t version = 0;
   std::vector<std::pair<std::string, std::string>> members;  // (key, endpoint)
+  std::optional<std::chrono::milliseconds> call_timeout;     // announced by the manager
 };
 
 class membership_feed {

@@ -14,8 +14,23 @@ constexpr auto no_deadline = std::chrono::hours(24 * 365);
 
 }  // namespace
 
+// Its first membership (and with it the name's call_timeout): a moment's
+// wait costs nothing, since no call can go anywhere before it.
+constexpr auto first_membership_wait = std::chrono::milliseconds(500);
+
+std::chrono::milliseconds zmq_client_core::default_timeout() {
+  std::unique_lock lock(mu_);
+  if (feed_ && !feed_->heard() && !pumping_) {
+    zmq::pollitem_t item{feed_->socket().handle(), 0, ZMQ_POLLIN, 0};
+    titan::detail::poll(&item, 1, first_membership_wait);
+    apply_feed();
+  }
+  return announced_timeout_.value_or(default_call_timeout);
+}
+
 std::uint64_t zmq_client_core::send(std::string_view method, const char* body, std::size_t size,
-                                    std::chrono::milliseconds timeout, const call_flags& flags) {
+                                    std::optional<std::chrono::milliseconds> requested, const call_flags& flags) {
+  const std::chrono::milliseconds timeout = requested ? *requested : default_timeout();
   std::unique_lock lock(mu_);
   if (!pumping_ && feed_) apply_feed();
   const std::uint64_t id = next_id_++;

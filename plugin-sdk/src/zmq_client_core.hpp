@@ -52,8 +52,10 @@ class zmq_client_core final : public client_core {
 
   ~zmq_client_core() override { ::close(wake_fd_); }
 
-  std::uint64_t send(std::string_view method, const char* body, std::size_t size, std::chrono::milliseconds timeout,
-                     const call_flags& flags) override;
+  std::uint64_t send(std::string_view method, const char* body, std::size_t size,
+                     std::optional<std::chrono::milliseconds> timeout, const call_flags& flags) override;
+
+  std::chrono::milliseconds default_timeout() override;
 
   void wait(std::uint64_t id, reply_fn fn, void* ctx) override;
 
@@ -145,6 +147,7 @@ class zmq_client_core final : public client_core {
   call_table calls_;
   std::vector<std::unique_ptr<member_link>> links_;
   std::unique_ptr<membership_feed> feed_;
+  std::optional<std::chrono::milliseconds> announced_timeout_;  // the name's call_timeout, from the manager
   balancer balancer_;
   std::deque<unassigned_call> unassigned_;
   std::vector<member_link*> reassign_later_;

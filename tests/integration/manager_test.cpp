@@ -217,3 +217,26 @@ TEST_CASE("calls longer than the standby takeover time all complete", "[manager]
   }
   for (int i = 0; i < 50; ++i) CHECK(faulty.sleep_ms(3).get() == 3);
 }
+
+TEST_CASE("a supervised service's call_timeout is the default deadline of clients that discover it", "[manager]") {
+  titan::ProcessManager pm(quiet());
+  titan::host_spec host{.plugin = test_plugin_path("faulty"), .call_timeout = 300ms};
+  pm.supervise({.name = "root", .children = {titan::service_child("slow", host.plugin, host)}});
+  auto slow = pm.discover<FaultyService>("slow");
+  CHECK(slow.client().timeout() == 300ms);
+  // A call longer than that ends DEADLINE_EXCEEDED; with its own deadline it succeeds.
+  try {
+    slow.sleep_ms(1500).get();
+    FAIL("the call outlived its 300 ms deadline");
+  } catch (const titan::Error& e) {
+    CHECK(e.code() == titan::status_code::deadline_exceeded);
+  }
+  CHECK(titan::with_timeout(slow, 10s).value().get() == 42);
+  // Without an announced call_timeout (a plain pool), the SDK's default applies.
+  titan::pool_options o;
+  o.name = "plain";
+  o.size = 1;
+  auto plain = pm.pool<FaultyService>(test_plugin_path("faulty"), o);
+  CHECK(plain.client().timeout() == titan::default_call_timeout);
+  pm.shutdown();
+}

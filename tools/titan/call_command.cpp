@@ -19,6 +19,7 @@ struct call_args {
 Client target(const common_args& common, const std::string& endpoint, const std::string& name) {
   client_options o{.timeout = std::chrono::milliseconds(common.timeout_ms)};
   if (!endpoint.empty()) return Client::connect(endpoint, o);
+  if (!common.timeout_given) o.timeout.reset();  // the call_timeout its topology gives it, if any
   connect_manager(common.instance, common.timeout_ms).resolve(name).get();  // NOT_FOUND now, not at the deadline
   return Client::discover(control_endpoint(common.instance), name, o);
 }

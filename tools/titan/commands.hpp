@@ -22,6 +22,7 @@ inline constexpr int exit_call_error_base = 10;
 struct common_args {
   std::string instance = "default";  // which daemon (--instance, $TITAN_INSTANCE)
   long timeout_ms = 5000;
+  bool timeout_given = false;  // --timeout on the command line (else a service's own call_timeout applies)
 };
 
 struct daemon_args {

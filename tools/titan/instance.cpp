@@ -22,7 +22,10 @@ std::string instances_dir() {
 
 void add_common_options(CLI::App& app, common_args& common) {
   app.add_option("--instance,-i", common.instance, "Which daemon (default: $TITAN_INSTANCE or \"default\")");
-  app.add_option("--timeout", common.timeout_ms, "Deadline of each call in milliseconds")->check(CLI::PositiveNumber);
+  app.add_option("--timeout", common.timeout_ms,
+                 "Deadline of each call in milliseconds (default: the service's call_timeout, else 5000)")
+      ->check(CLI::PositiveNumber)
+      ->each([&common](const std::string&) { common.timeout_given = true; });
 }
 
 std::string instance_dir(const std::string& instance) { return instances_dir() + "/" + instance; }

@@ -185,7 +185,12 @@ std::string manager_core::membership_body(const std::string& group_name) {
       if (e->info.group == group_name && e->info.state == process_state::running && !e->info.endpoint.empty())
         live.push_back(e.get());
   }
-  p.pack_map(3);
+  auto call_timeout = call_timeouts_.find(group_name);
+  p.pack_map(call_timeout == call_timeouts_.end() ? 3 : 4);
+  if (call_timeout != call_timeouts_.end()) {
+    p.pack("call_timeout_ms");
+    p.pack(static_cast<std::uint64_t>(call_timeout->second.count()));
+  }
   p.pack("name");
   p.pack(group_name);
   p.pack("version");

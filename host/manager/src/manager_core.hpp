@@ -133,6 +133,7 @@ class manager_core : private host_runner {
   std::condition_variable exited_cv_;  // a child changed to exited
   std::map<std::uint64_t, std::unique_ptr<entry>> entries_;  // id order = start order
   std::map<std::string, std::uint64_t> versions_;  // membership version per registered name
+  std::map<std::string, std::chrono::milliseconds> call_timeouts_;  // announced with the membership
   std::unique_ptr<supervision> supervision_;
   clock::time_point next_monitor_{};
   std::vector<watcher> watchers_;

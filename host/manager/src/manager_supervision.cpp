@@ -70,7 +70,8 @@ std::vector<process_info> manager_core::start_pool(const std::string& plugin, co
               .concurrency = o.host.concurrency,
               .transport = o.host.transport,
               .log_level = o.host.log_level,
-              .ready_timeout = o.host.ready_timeout};
+              .ready_timeout = o.host.ready_timeout,
+              .call_timeout = std::chrono::milliseconds(0)};  // the proxy's own options decide
   child_spec top = pool_child(o.name, plugin, o.size, o.strategy, h);
   top.pool_flags.intensity = restart_window::unlimited;
   await_engine([&](supervision::start_callback cb) {
@@ -113,6 +114,7 @@ std::uint64_t manager_core::start_host(const host_request& r) {
   o.concurrency = r.host.concurrency;
   o.transport = r.host.transport;
   o.log_level = r.host.log_level;
+  if (r.host.call_timeout.count() > 0) call_timeouts_[r.group] = r.host.call_timeout;
   entry& e = start_host(r.host.plugin, o, r.group, r.slot);
   e.supervised = true;
   e.max_memory = r.host.max_memory;

@@ -55,17 +55,18 @@ class Client {
   // A client on the same connection whose calls use another deadline.
   Client with_timeout(std::chrono::milliseconds timeout) const { return Client(core_, timeout); }
 
-  std::chrono::milliseconds timeout() const { return timeout_; }
+  // The deadline its calls get now (see client_options::timeout).
+  std::chrono::milliseconds timeout() const { return timeout_ ? *timeout_ : core_->default_timeout(); }
   const std::string& endpoint() const { return core_->endpoint(); }
   // Endpoints of the hosts calls may go to now.
   std::vector<std::string> members() const { return core_->members(); }
 
  private:
-  Client(std::shared_ptr<detail::client_core> core, std::chrono::milliseconds timeout)
+  Client(std::shared_ptr<detail::client_core> core, std::optional<std::chrono::milliseconds> timeout)
       : core_(std::move(core)), timeout_(timeout) {}
 
   std::shared_ptr<detail::client_core> core_;
-  std::chrono::milliseconds timeout_;
+  std::optional<std::chrono::milliseconds> timeout_;  // unset: the core's default
 };
 
 }  // namespace titan

@@ -17,9 +17,13 @@ enum class balance {
 std::string_view to_string(balance b);
 std::optional<balance> balance_from_string(std::string_view name);  // "round-robin", "least-loaded", ...
 
+inline constexpr std::chrono::milliseconds default_call_timeout{5000};
+
 struct client_options {
-  // Deadline of each call unless overridden with with_timeout().
-  std::chrono::milliseconds timeout{5000};
+  // Deadline of each call unless overridden with with_timeout(). Unset:
+  // the call_timeout the manager announces for a discovered name (a
+  // topology's call_timeout), else default_call_timeout.
+  std::optional<std::chrono::milliseconds> timeout{};
   // Replies larger than this are refused by the socket (ZMQ_MAXMSGSIZE).
   std::size_t max_message_size = 16u << 20;
   // For a service with several members (pools, discover).

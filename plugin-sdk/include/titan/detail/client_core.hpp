@@ -27,8 +27,13 @@ class client_core {
 
   // Sends a call whose body is an already packed msgpack array. Never
   // throws: a call that cannot be sent fails when it is waited for.
+  // `timeout` unset: default_timeout().
   virtual std::uint64_t send(std::string_view method, const char* body, std::size_t size,
-                             std::chrono::milliseconds timeout, const call_flags& flags) = 0;
+                             std::optional<std::chrono::milliseconds> timeout, const call_flags& flags) = 0;
+
+  // What the manager announced as the name's call_timeout, else
+  // default_call_timeout.
+  virtual std::chrono::milliseconds default_timeout() = 0;
 
   using reply_fn = void (*)(void* ctx, const char* data, std::size_t size);
   // Blocks until call `id` ends. A REPLY body is handed to `fn` (while its
