@@ -285,3 +285,53 @@ TEST_CASE("shutdown() while a child waits out its backoff: it is not started aga
   CHECK(w.pm().list().size() == hosts);  // no host was started for a
   CHECK(names_of(w.journal(), "stop") == std::vector<std::string>{"b"});
 }
+
+TEST_CASE("one_for_all: a restart that fails part way is retried until the whole set is back",
+          "[supervision][intensity][restart-failure]") {
+  world w;
+  const std::string fail_file = (w.dir() / "fail").string();
+  w.pm().supervise(supervisor("set", supervisor_strategy::one_for_all, 1000, 1s,
+                              {w.child("a"), w.child("b", restart_type::permanent, fail_file), w.child("c")}));
+  auto a = wait_running(w.pm(), "a");
+  auto b = wait_running(w.pm(), "b");
+  auto c = wait_running(w.pm(), "c");
+  REQUIRE((a && b && c));
+  w.dir().write_file("fail", "");
+  REQUIRE(w.pm().kill(a->id, SIGKILL));
+
+  // a comes back, b cannot start, c waits for b (children start in order).
+  auto errored = wait_state(w.pm(), "b", "errored");
+  REQUIRE(errored);
+  CHECK(contains(errored->reason, "fail_start_if_exists"));
+  auto a2 = wait_running(w.pm(), "a", a->id);
+  REQUIRE(a2);
+  CHECK(row_of(w.pm(), "c")->host == 0);
+
+  std::filesystem::remove(fail_file);
+  auto b2 = wait_running(w.pm(), "b", b->id);
+  auto c2 = wait_running(w.pm(), "c", c->id);
+  REQUIRE((b2 && c2));
+  CHECK(pids_of(w.pm(), {"a"}) == std::vector<pid_t>{a2->pid});
+  CHECK(names_of(w.journal(), "start") == std::vector<std::string>{"a", "b", "c", "a", "b", "c"});
+  CHECK(w.tree_exits().empty());
+}
+
+TEST_CASE("shutdown() while a restart keeps failing: it returns and leaves no process",
+          "[supervision][restart-failure][shutdown]") {
+  world w;
+  const std::string fail_file = (w.dir() / "fail").string();
+  const auto strategy = GENERATE(supervisor_strategy::one_for_one, supervisor_strategy::one_for_all);
+  INFO(titan::to_string(strategy));
+  w.pm().supervise(supervisor("failing", strategy, 1000, 1s,
+                              {w.child("a"), w.child("b", restart_type::permanent, fail_file), w.child("c")}));
+  auto b = wait_running(w.pm(), "b");
+  REQUIRE(b);
+  w.dir().write_file("fail", "");
+  REQUIRE(w.pm().kill(b->id, SIGKILL));
+  REQUIRE(wait_state(w.pm(), "b", "errored"));
+
+  w.pm().shutdown();
+  CHECK(w.pm().tree().empty());
+  CHECK(live_hosts(w.pm()).empty());
+  CHECK(w.tree_exits().empty());
+}

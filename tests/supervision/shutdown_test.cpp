@@ -205,3 +205,20 @@ TEST_CASE("a child that does not report READY within its ready_timeout fails the
   // The slow host was killed, not left constructing its service.
   REQUIRE(poll_until([&] { return live_hosts(w.pm()).empty(); }));
 }
+
+TEST_CASE("shutdown(): a stopped (SIGSTOP) child is killed after its shutdown timeout", "[supervision][shutdown]") {
+  world w;
+  auto frozen = w.child("frozen");
+  frozen.shutdown.timeout = 300ms;
+  w.pm().supervise(supervisor("frozen-tree", supervisor_strategy::one_for_one, 1, 5s, {frozen}));
+  auto f = wait_running(w.pm(), "frozen");
+  REQUIRE(f);
+  REQUIRE(w.pm().kill(f->id, SIGSTOP));
+
+  w.pm().shutdown();
+  auto end = w.pm().get(f->id);
+  REQUIRE(end);
+  CHECK(end->exit_reason == "killed by SIGKILL");
+  CHECK(pid_gone(f->pid));
+  CHECK(live_hosts(w.pm()).empty());
+}
