@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -117,11 +119,19 @@ struct duration_stats {
   double min_ms = 0, median_ms = 0, p90_ms = 0, max_ms = 0;
 };
 
-// A member SIGKILLed while one client calls whoami in a loop.
-struct failover_result {
-  std::size_t size = 0;
+// One SIGKILL of a host while a client calls whoami in a loop.
+struct kill_sample {
+  std::optional<double> first_reply_ms;      // from another process than the victim (pools)
+  std::optional<double> replacement_ms;      // from the new process
+  std::optional<double> respawn_started_ms;  // the manager started the new host
+  std::size_t failed_calls = 0, victim_replies = 0;
+  std::string first_error;
+};
+
+// A series of such kills.
+struct kill_series {
   std::size_t kills = 0;
-  std::size_t gave_up = 0;         // kills after which no replacement answered in time
+  std::size_t gave_up = 0;         // kills after which no new process answered in time
   duration_stats first_reply;      // kill -> first reply from another process than the victim
   duration_stats replacement;      // kill -> first reply from the new process
   duration_stats respawn_started;  // kill -> the manager started the new host (process_info::started)
@@ -132,19 +142,17 @@ struct failover_result {
   std::string error;               // the first such failure
 };
 
-// A supervised service (not a pool) SIGKILLed while one client calls whoami
-// in a loop; its supervisor starts a new host.
-struct restart_result {
-  std::size_t kills = 0;
-  std::size_t gave_up = 0;         // kills after which no new process answered in time
-  duration_stats replacement;      // kill -> first reply from the new process
-  duration_stats respawn_started;  // kill -> the manager started the new host (process_info::started)
-  std::size_t failed_calls = 0;    // calls that failed between a kill and the replacement's reply
-  std::size_t victim_replies = 0;  // replies from the victim after kill() returned
-  std::string first_error;         // the first failed call, verbatim
-  std::size_t broken_kills = 0;    // kills whose measurement failed (see error)
-  std::string error;               // the first such failure
+// Runs `measure()` `times` times (each returns a kill_sample) and fills a
+// kill_series; a kill whose measurement throws is counted as broken.
+kill_series measure_kills(std::size_t times, const std::function<kill_sample(std::size_t)>& measure);
+
+// A pool member SIGKILLed.
+struct failover_result : kill_series {
+  std::size_t size = 0;
 };
+
+// A supervised service (not a pool) SIGKILLed; its supervisor starts a new host.
+struct restart_result : kill_series {};
 
 // One way of starting a tree of settings::tree_size hosts, until every one is READY.
 struct tree_start_result {

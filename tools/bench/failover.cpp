@@ -14,15 +14,10 @@
 namespace titan::bench {
 namespace {
 
-struct one_kill {
-  std::optional<double> first_reply_ms, replacement_ms, respawn_started_ms;
-  std::size_t failed_calls = 0, victim_replies = 0;
-  std::string first_error;
-};
 
 double ms_since(clock::time_point t0) { return std::chrono::duration<double, std::milli>(clock::now() - t0).count(); }
 
-one_kill kill_once(const settings& s, titan::ProcessManager& pm, const std::string& plugin, std::size_t size,
+kill_sample kill_once(const settings& s, titan::ProcessManager& pm, const std::string& plugin, std::size_t size,
                    std::size_t index) {
   titan::pool_options o;
   o.name = "bench-failover-" + std::to_string(size) + "-" + std::to_string(index);
@@ -45,7 +40,7 @@ one_kill kill_once(const settings& s, titan::ProcessManager& pm, const std::stri
   if (answered.size() < size) throw std::runtime_error("pool '" + o.name + "': not every member answered");
 
   const titan::process_info& victim = before[index % before.size()];
-  one_kill k;
+  kill_sample k;
   const auto kill_wall = std::chrono::system_clock::now();
   const auto t0 = clock::now();
   if (!pm.kill(victim.id, SIGKILL)) throw std::runtime_error("pm.kill found no live member " + victim.name);
@@ -82,30 +77,9 @@ one_kill kill_once(const settings& s, titan::ProcessManager& pm, const std::stri
 failover_result measure_failover(const settings& s, titan::ProcessManager& pm, const std::string& plugin,
                                  std::size_t size) {
   failover_result r;
+  static_cast<kill_series&>(r) =
+      measure_kills(s.failovers, [&](std::size_t i) { return kill_once(s, pm, plugin, size, i); });
   r.size = size;
-  std::vector<double> first, replacement, respawn;
-  for (std::size_t i = 0; i < s.failovers; ++i) {
-    one_kill k;
-    try {
-      k = kill_once(s, pm, plugin, size, i);
-    } catch (const std::exception& e) {  // this kill's pool did not work: say so, go on with the next
-      if (interrupt_requested()) throw;
-      ++r.broken_kills;
-      if (r.error.empty()) r.error = e.what();
-      continue;
-    }
-    ++r.kills;
-    if (k.first_reply_ms) first.push_back(*k.first_reply_ms);
-    if (k.replacement_ms) replacement.push_back(*k.replacement_ms);
-    else ++r.gave_up;
-    if (k.respawn_started_ms) respawn.push_back(*k.respawn_started_ms);
-    r.failed_calls += k.failed_calls;
-    r.victim_replies += k.victim_replies;
-    if (r.first_error.empty()) r.first_error = k.first_error;
-  }
-  r.first_reply = summarize_ms(first);
-  r.replacement = summarize_ms(replacement);
-  r.respawn_started = summarize_ms(respawn);
   return r;
 }
 

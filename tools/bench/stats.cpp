@@ -1,4 +1,4 @@
-// Percentiles, CPU time and memory figures.
+// Percentiles, CPU time and memory figures; series of kills.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "bench.hpp"
+#include "child.hpp"
 
 namespace titan::bench {
 
@@ -98,6 +99,34 @@ std::string make_payload(std::size_t size) {
   std::string s(size, '\0');
   for (std::size_t i = 0; i < size; ++i) s[i] = static_cast<char>('a' + i % 26);
   return s;
+}
+
+kill_series measure_kills(std::size_t times, const std::function<kill_sample(std::size_t)>& measure) {
+  kill_series r;
+  std::vector<double> first, replacement, respawn;
+  for (std::size_t i = 0; i < times; ++i) {
+    kill_sample k;
+    try {
+      k = measure(i);
+    } catch (const std::exception& e) {  // this kill could not be measured: say so, go on with the next
+      if (interrupt_requested()) throw;
+      ++r.broken_kills;
+      if (r.error.empty()) r.error = e.what();
+      continue;
+    }
+    ++r.kills;
+    if (k.first_reply_ms) first.push_back(*k.first_reply_ms);
+    if (k.replacement_ms) replacement.push_back(*k.replacement_ms);
+    else ++r.gave_up;
+    if (k.respawn_started_ms) respawn.push_back(*k.respawn_started_ms);
+    r.failed_calls += k.failed_calls;
+    r.victim_replies += k.victim_replies;
+    if (r.first_error.empty()) r.first_error = k.first_error;
+  }
+  r.first_reply = summarize_ms(first);
+  r.replacement = summarize_ms(replacement);
+  r.respawn_started = summarize_ms(respawn);
+  return r;
 }
 
 }  // namespace titan::bench

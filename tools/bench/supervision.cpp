@@ -28,11 +28,6 @@ titan::ProcessManager::options manager_options(std::shared_ptr<spdlog::logger> l
   return o;
 }
 
-struct one_restart {
-  std::optional<double> replacement_ms, respawn_started_ms;
-  std::size_t failed_calls = 0, victim_replies = 0;
-  std::string first_error;
-};
 
 const char* const restart_child = "bench-restart";
 
@@ -56,11 +51,11 @@ titan::process_info serving_host(titan::ProcessManager& pm, titan::Proxy<Compute
                            (last_error.empty() ? "" : "; last call: " + last_error));
 }
 
-one_restart kill_once(const settings& s, titan::ProcessManager& pm, titan::Proxy<ComputeService>& proxy,
+kill_sample kill_once(const settings& s, titan::ProcessManager& pm, titan::Proxy<ComputeService>& proxy,
                       std::set<std::int64_t>& seen_pids) {
   const titan::process_info victim = serving_host(pm, proxy);
   seen_pids.insert(victim.pid);
-  one_restart k;
+  kill_sample k;
   const auto kill_wall = std::chrono::system_clock::now();
   const auto t0 = clock::now();
   if (!pm.kill(victim.id, SIGKILL)) throw std::runtime_error("pm.kill found no live host " + victim.name);
@@ -95,7 +90,6 @@ one_restart kill_once(const settings& s, titan::ProcessManager& pm, titan::Proxy
 restart_result measure_restarts(const settings& s, const std::string& plugin, std::shared_ptr<spdlog::logger> log) {
   restart_result r;
   if (s.restarts == 0) return r;
-  std::vector<double> replacement, respawn;
   try {
     titan::ProcessManager pm(manager_options(std::move(log)));
     titan::supervisor_spec spec;
@@ -119,32 +113,14 @@ restart_result measure_restarts(const settings& s, const std::string& plugin, st
     auto proxy = pm.discover<ComputeService>(restart_child, co);
     wait_for_members(proxy.client(), 1, 10s);
     std::set<std::int64_t> seen_pids;
-    for (std::size_t i = 0; i < s.restarts; ++i) {
-      one_restart k;
-      try {
-        k = kill_once(s, pm, proxy, seen_pids);
-      } catch (const std::exception& e) {  // say so, go on with the next
-        if (interrupt_requested()) throw;
-        ++r.broken_kills;
-        if (r.error.empty()) r.error = e.what();
-        continue;
-      }
-      ++r.kills;
-      if (k.replacement_ms) replacement.push_back(*k.replacement_ms);
-      else ++r.gave_up;
-      if (k.respawn_started_ms) respawn.push_back(*k.respawn_started_ms);
-      r.failed_calls += k.failed_calls;
-      r.victim_replies += k.victim_replies;
-      if (r.first_error.empty()) r.first_error = k.first_error;
-    }
+    static_cast<kill_series&>(r) =
+        measure_kills(s.restarts, [&](std::size_t) { return kill_once(s, pm, proxy, seen_pids); });
     pm.shutdown();
   } catch (const std::exception& e) {  // the tree did not start: the kills left are not measured
     if (interrupt_requested()) throw;
     if (r.error.empty()) r.error = e.what();
     r.broken_kills = s.restarts - r.kills;
   }
-  r.replacement = summarize_ms(replacement);
-  r.respawn_started = summarize_ms(respawn);
   return r;
 }
 
