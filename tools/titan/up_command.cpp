@@ -45,7 +45,7 @@ bool daemon_exited(const std::string& instance) {
 }
 
 int down(const common_args& common, long wait_ms) {
-  if (!daemon_running(common.instance) && daemon_exited(common.instance)) {
+  if (daemon_exited(common.instance)) {  // the lock tells, even after a daemon that was killed
     std::cerr << "titan down: no titan daemon runs for instance '" << common.instance << "'\n";
     return 0;
   }

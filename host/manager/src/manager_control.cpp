@@ -94,7 +94,7 @@ void manager_core::on_control_message() {
     }
     if (e == nullptr && h.method == "$ready")
       adopt(arg);  // started by hand: titan-host --manager
-    else if (e != nullptr && h.method == "$ready")
+    else if (e != nullptr && h.method == "$ready" && !e->abandoned && e->alive())
       on_ready(*e, arg);
     else if (e != nullptr)
       on_failed(*e, arg);

@@ -55,6 +55,13 @@ manager_core::manager_core(ProcessManager::options opts)
 
 manager_core::~manager_core() {
   shutdown({});
+  // on_tree_exit callbacks may still use this manager: they end first.
+  std::vector<std::thread> callbacks;
+  {
+    std::lock_guard lock(mu_);
+    callbacks.swap(callback_threads_);
+  }
+  for (auto& t : callbacks) t.join();
   // The service thread first, while the loop still runs: a call it is
   // answering sends its reply through the loop.
   {
@@ -156,7 +163,8 @@ process_info manager_core::spawn(const std::string& plugin, const spawn_options&
   if (ready.wait_for(o.ready_timeout) != std::future_status::ready) {
     run_on_loop([&] {
       if (entry* e = find(id); e && e->ready) {
-        e->child->signal_group(SIGKILL);
+        if (!e->child->reaped()) e->child->signal_group(SIGKILL);
+        e->abandoned = true;
         fail_start(*e, Error(status_code::deadline_exceeded, "host for " + plugin + " did not report READY within " +
                                                                  std::to_string(o.ready_timeout.count()) + " ms"));
       }
@@ -199,7 +207,11 @@ void manager_core::fail_unexplained_exits() {
 
 void manager_core::fail_start(entry& e, Error error) {
   if (!e.ready) return;
-  if (e.supervised) supervision_->host_start_failed(e.info.id, error.message());
+  // Stopped by the manager before READY (a stop, a scale down): not a failure.
+  if (e.supervised && e.intentional_stop)
+    supervision_->host_exited(e.info.id, true, true, "stopped before it was ready");
+  else if (e.supervised)
+    supervision_->host_start_failed(e.info.id, error.message());
   e.ready->set_exception(std::make_exception_ptr(std::move(error)));
   e.ready.reset();
 }
@@ -256,6 +268,8 @@ void manager_core::on_exit(entry& e) {
     if (!st) return;
     status = *st;
     e.child->signal_group(SIGKILL);  // leave no grandchildren behind
+    // A socket a killed host could not remove (one per restart otherwise).
+    ::unlink((runtime_->path() + "/host-" + std::to_string(e.info.id) + ".sock").c_str());
   } else {
     ::close(e.adopted_pidfd);  // an adopted host is not our child: its parent reaps it
     e.adopted_pidfd = -1;
@@ -326,7 +340,7 @@ bool manager_core::stop(std::uint64_t id, std::chrono::milliseconds timeout, boo
     lock.unlock();
     run_on_loop([&] {
       entry* e = find(id);
-      if (e && e->child) e->child->signal_group(SIGKILL);
+      if (e && e->child && !e->child->reaped()) e->child->signal_group(SIGKILL);
       else if (e) ::syscall(SYS_pidfd_send_signal, e->adopted_pidfd, SIGKILL, nullptr, 0);
     });
     lock.lock();

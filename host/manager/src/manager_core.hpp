@@ -72,7 +72,8 @@ class manager_core : private host_runner {
     int exit_code = -1;                                // once it exited before READY
     std::optional<clock::time_point> explain_by;       // until then its `$failed` may still come
     int slot = -1;                 // pool slot, -1 when not in a pool
-    bool supervised = false;       // started by the supervision engine, which hears of its READY and exit
+    bool supervised = false;
+    bool abandoned = false;        // given up on before READY (killed): a late READY is ignored       // started by the supervision engine, which hears of its READY and exit
     bool intentional_stop = false; // stopped by the manager: a normal exit
     std::string kill_reason;       // killed by the manager for a fault (hung, memory): an abnormal exit
     std::uint64_t max_memory = 0;
@@ -147,6 +148,7 @@ class manager_core : private host_runner {
   std::deque<std::function<void()>> service_jobs_;
   std::condition_variable service_cv_;
   std::thread service_thread_;
+  std::vector<std::thread> callback_threads_;  // on_tree_exit callbacks, joined at destruction
 
   std::thread thread_;  // last: starts after everything above exists
 };

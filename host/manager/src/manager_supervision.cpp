@@ -47,8 +47,16 @@ void manager_core::supervise(const supervisor_spec& spec) {
   });
 }
 
+// The callback runs on a thread of its own, not the loop: it may call any
+// ProcessManager method (they wait for the loop), shutdown() included.
 void manager_core::set_tree_exit(supervision::exit_callback fn) {
-  run_on_loop([&] { supervision_->set_exit_callback(std::move(fn)); });
+  run_on_loop([&] {
+    supervision_->set_exit_callback([this, fn = std::move(fn)](const std::string& name, bool escalated,
+                                                               const std::string& reason) {
+      std::lock_guard lock(mu_);
+      callback_threads_.emplace_back([fn, name, escalated, reason] { fn(name, escalated, reason); });
+    });
+  });
 }
 
 std::vector<supervision_row> manager_core::tree() {
@@ -139,13 +147,14 @@ void manager_core::stop_host(std::uint64_t id, bool brutal) {
 
 void manager_core::kill_host(std::uint64_t id) {
   entry* e = find(id);
-  if (e != nullptr && e->alive() && e->child) e->child->signal_group(SIGKILL);
+  if (e != nullptr && e->alive() && e->child && !e->child->reaped()) e->child->signal_group(SIGKILL);
 }
 
 void manager_core::abandon_start(std::uint64_t id, const std::string& reason) {
   entry* e = find(id);
   if (e == nullptr || !e->ready) return;
-  if (e->child) e->child->signal_group(SIGKILL);
+  if (e->child && !e->child->reaped()) e->child->signal_group(SIGKILL);
+  e->abandoned = true;  // a READY still on its way is ignored
   fail_start(*e, Error(status_code::deadline_exceeded, reason));
 }
 

@@ -153,7 +153,8 @@ class ProcessManager {
   // listing every problem validate() finds, or the first child that could
   // not start (what had started is stopped again first).
   void supervise(const supervisor_spec& spec);
-  // Called, on a manager thread, when a top-level tree ends by itself:
+  // Called, on a thread of its own (it may call this manager, shutdown()
+  // included), when a top-level tree ends by itself:
   // `escalated` when it gave up (restart intensity reached), otherwise it
   // shut down because of its significant children (auto_shutdown).
   void on_tree_exit(std::function<void(const std::string& name, bool escalated, const std::string& reason)> fn);

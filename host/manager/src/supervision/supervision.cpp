@@ -48,6 +48,9 @@ void supervision::add_tree(child_spec top, start_callback started) {
 }
 
 void supervision::terminate_all(bool brutal, std::function<void()> done) {
+  // Trees wait their turn to stop; meanwhile none restarts anything.
+  for (auto& t : tops_)
+    if (t.child->node) t.child->node->freeze();
   terminated_ = std::move(done);
   terminate_brutal_ = brutal;
   terminate_next(brutal, nullptr);

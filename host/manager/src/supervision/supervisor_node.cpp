@@ -26,6 +26,7 @@ supervisor_node::supervisor_node(supervision& engine, child_runtime& self)
 }
 
 supervisor_node::~supervisor_node() {
+  fail_scales();
   for (auto& c : children_) engine_.unregister_child(*c);
 }
 
@@ -92,15 +93,35 @@ void supervisor_node::terminate(bool brutal) {
   if (phase_ == phase::terminating) {
     // Already ending (gave up, auto_shutdown): a brutal stop still applies
     // to children whose stop is under way.
-    for (auto& c : children_)
-      if (brutal && c->status == child_status::stopping && c->host) engine_.runner().kill_host(c->host);
+    for (auto& c : children_) {
+      if (!brutal || c->status != child_status::stopping) continue;
+      if (c->host) engine_.runner().kill_host(c->host);
+      if (c->node) c->node->terminate(true);
+    }
     return;
   }
   stop_all_then([this] { end(true, false, "stopped"); });
 }
 
+// Pending scale() calls end with an error once the pool stops: their steps
+// are gone.
+void supervisor_node::fail_scales() {
+  auto waiting = std::move(scale_waiters_);
+  scale_waiters_.clear();
+  for (auto& [id, done] : waiting) done("pool '" + name() + "' stopped before the scale finished");
+}
+
+void supervisor_node::freeze() {
+  frozen_ = true;
+  for (auto& c : children_) {
+    c->restart_at.reset();
+    if (c->node) c->node->freeze();
+  }
+}
+
 void supervisor_node::stop_all_then(std::function<void()> then) {
   phase_ = phase::terminating;
+  fail_scales();
   steps_.clear();
   deferred_.clear();
   for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
@@ -145,10 +166,16 @@ void supervisor_node::scale(std::size_t size, std::function<void(std::optional<s
   for (auto uid : stopping) steps_.push_back({step::kind::stop, uid});
   for (auto uid : started) steps_.push_back({step::kind::launch, uid});
   for (auto uid : started) steps_.push_back({step::kind::await, uid, {}, true});
-  steps_.push_back({step::kind::call, 0, {}, false, [this, done = std::move(done)] {
+  const std::uint64_t waiter = next_waiter_++;
+  scale_waiters_.emplace(waiter, std::move(done));
+  steps_.push_back({step::kind::call, 0, {}, false, [this, waiter] {
                       auto error = std::move(op_error_);
                       op_error_.reset();
-                      done(std::move(error));
+                      auto it = scale_waiters_.find(waiter);
+                      if (it == scale_waiters_.end()) return;
+                      auto fn = std::move(it->second);
+                      scale_waiters_.erase(it);
+                      fn(std::move(error));
                     }});
   advance();
 }
@@ -251,6 +278,17 @@ void supervisor_node::child_started(child_runtime& c) {
 }
 
 void supervisor_node::child_start_failed(child_runtime& c, const std::string& reason) {
+  if (c.status == child_status::stopping || c.retired || frozen_) {
+    // Stopped (or scaled away) before it was READY: not a failure.
+    const bool was_stop_step = front_is(step::kind::stop, c.uid);
+    c.status = child_status::stopped;
+    c.host = 0;
+    c.deadline.reset();
+    c.node.reset();
+    if (was_stop_step) steps_.pop_front();
+    advance();
+    return;
+  }
   c.status = child_status::errored;
   c.reason = reason;
   c.host = 0;
@@ -310,6 +348,7 @@ void supervisor_node::child_exited(child_runtime& c, bool normal, bool by_manage
     // Stopped by hand (titan stop, ProcessManager::stop): OTP's
     // terminate_child. It stays stopped; a pool member's slot is retired.
     if (c.member) c.retired = true;
+    advance();  // a step may be waiting on it (a scale's await)
     return;
   }
   engine_.log().warn("'{}': child '{}' {}", name(), c.spec.name, reason);
@@ -324,6 +363,7 @@ void supervisor_node::child_exited(child_runtime& c, bool normal, bool by_manage
 void supervisor_node::handle_exit(child_runtime& c, bool normal, const std::string& reason) {
   const bool restart = c.spec.restart == restart_type::permanent ||
                        (c.spec.restart == restart_type::transient && !normal);
+  if (frozen_) return;  // the manager is shutting down: nothing restarts
   if (!restart || c.retired) {
     if (c.spec.significant) check_auto_shutdown(c);
     return;
@@ -389,7 +429,7 @@ void supervisor_node::tick(clock::time_point now) {
       else if (c.status == child_status::stopping)
         engine_.runner().kill_host(c.host);  // its shutdown timeout passed
     }
-    if (c.restart_at && *c.restart_at <= now && phase_ == phase::running) start_child(c);
+    if (c.restart_at && *c.restart_at <= now && phase_ == phase::running && !c.retired && !frozen_) start_child(c);
   }
   if (!steps_.empty() && steps_.front().what == step::kind::wait_until && steps_.front().at <= now) advance();
 }

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,8 @@ class supervisor_node {
   // Pools: grows or shrinks to `size` live members; `done` gets the first
   // start failure of a new member (those members are retired), or nothing.
   void scale(std::size_t size, std::function<void(std::optional<std::string>)> done);
+  // No more restarts here or below (the manager is shutting down).
+  void freeze();
 
   // Events about one of this node's children.
   void child_started(child_runtime& c);
@@ -81,6 +84,7 @@ class supervisor_node {
   void end(bool normal, bool escalated, std::string reason);
   void check_auto_shutdown(const child_runtime& ended);
   bool front_is(step::kind k, std::uint64_t uid) const;
+  void fail_scales();
   child_runtime* find(std::uint64_t uid);
 
   supervision& engine_;
@@ -94,6 +98,9 @@ class supervisor_node {
   std::deque<step> steps_;
   std::deque<deferred_exit> deferred_;
   std::optional<std::string> op_error_;  // first failure of a fail_fast start
+  bool frozen_ = false;
+  std::map<std::uint64_t, std::function<void(std::optional<std::string>)>> scale_waiters_;
+  std::uint64_t next_waiter_ = 1;
 };
 
 }  // namespace titan::detail
