@@ -17,6 +17,43 @@ namespace {
 
 double ms_since(clock::time_point t0) { return std::chrono::duration<double, std::milli>(clock::now() - t0).count(); }
 
+}  // namespace
+
+std::int64_t await_new_process(titan::Proxy<ComputeService>& proxy, const std::function<bool(std::int64_t)>& is_victim,
+                               const std::function<bool(std::int64_t)>& is_old, clock::time_point t0,
+                               clock::time_point limit, kill_sample& k) {
+  while (clock::now() < limit) {
+    throw_if_interrupted();
+    try {
+      const Worker w = proxy.whoami().get();
+      if (is_victim(w.pid)) {  // it answered before the signal landed
+        ++k.victim_replies;
+        continue;
+      }
+      if (!k.first_reply_ms) k.first_reply_ms = ms_since(t0);
+      if (!is_old(w.pid)) {
+        k.replacement_ms = ms_since(t0);
+        return w.pid;
+      }
+    } catch (const titan::Error& e) {
+      ++k.failed_calls;
+      if (k.first_error.empty()) k.first_error = e.what();
+      std::this_thread::sleep_for(std::chrono::microseconds(100));  // no busy loop on 2 cores
+    }
+  }
+  return 0;
+}
+
+std::optional<double> respawn_started_ms(titan::ProcessManager& pm, const std::string& name, std::int64_t pid,
+                                         std::chrono::system_clock::time_point kill_wall) {
+  if (pid != 0)
+    for (const auto& m : pm.members(name))
+      if (m.pid == pid) return std::chrono::duration<double, std::milli>(m.started - kill_wall).count();
+  return std::nullopt;
+}
+
+namespace {
+
 kill_sample kill_once(const settings& s, titan::ProcessManager& pm, const std::string& plugin, std::size_t size,
                    std::size_t index) {
   titan::pool_options o;
@@ -45,30 +82,10 @@ kill_sample kill_once(const settings& s, titan::ProcessManager& pm, const std::s
   const auto t0 = clock::now();
   if (!pm.kill(victim.id, SIGKILL)) throw std::runtime_error("pm.kill found no live member " + victim.name);
   const auto limit = t0 + std::chrono::milliseconds(s.failover_timeout_ms);
-  std::int64_t new_pid = 0;
-  while (clock::now() < limit) {
-    throw_if_interrupted();
-    try {
-      const Worker w = proxy.whoami().get();
-      if (w.pid == victim.pid) {  // it answered before the signal landed
-        ++k.victim_replies;
-        continue;
-      }
-      if (!k.first_reply_ms) k.first_reply_ms = ms_since(t0);
-      if (!old_pids.count(w.pid)) {
-        k.replacement_ms = ms_since(t0);
-        new_pid = w.pid;
-        break;
-      }
-    } catch (const titan::Error& e) {
-      ++k.failed_calls;
-      if (k.first_error.empty()) k.first_error = e.what();
-      std::this_thread::sleep_for(std::chrono::microseconds(100));  // no busy loop on 2 cores
-    }
-  }
-  if (new_pid != 0)
-    for (const auto& m : pm.members(o.name))
-      if (m.pid == new_pid) k.respawn_started_ms = std::chrono::duration<double, std::milli>(m.started - kill_wall).count();
+  const std::int64_t new_pid = await_new_process(
+      proxy, [&](std::int64_t pid) { return pid == victim.pid; }, [&](std::int64_t pid) { return old_pids.count(pid) > 0; },
+      t0, limit, k);
+  k.respawn_started_ms = respawn_started_ms(pm, o.name, new_pid, kill_wall);
   return k;
 }
 

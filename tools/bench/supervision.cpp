@@ -13,6 +13,7 @@
 
 #include "child.hpp"
 #include "compute.hpp"
+#include "failover.hpp"
 #include "pool.hpp"
 
 namespace titan::bench {
@@ -60,28 +61,9 @@ kill_sample kill_once(const settings& s, titan::ProcessManager& pm, titan::Proxy
   const auto t0 = clock::now();
   if (!pm.kill(victim.id, SIGKILL)) throw std::runtime_error("pm.kill found no live host " + victim.name);
   const auto limit = t0 + std::chrono::milliseconds(s.failover_timeout_ms);
-  std::int64_t new_pid = 0;
-  while (clock::now() < limit) {
-    throw_if_interrupted();
-    try {
-      const Worker w = proxy.whoami().get();
-      if (seen_pids.count(w.pid)) {  // the victim answered before the signal landed
-        ++k.victim_replies;
-        continue;
-      }
-      k.replacement_ms = ms_since(t0);
-      new_pid = w.pid;
-      break;
-    } catch (const titan::Error& e) {
-      ++k.failed_calls;
-      if (k.first_error.empty()) k.first_error = e.what();
-      std::this_thread::sleep_for(std::chrono::microseconds(100));  // no busy loop on 2 cores
-    }
-  }
-  if (new_pid != 0)
-    for (const auto& m : pm.members(restart_child))
-      if (m.pid == new_pid)
-        k.respawn_started_ms = std::chrono::duration<double, std::milli>(m.started - kill_wall).count();
+  auto old = [&](std::int64_t pid) { return seen_pids.count(pid) > 0; };
+  const std::int64_t new_pid = await_new_process(proxy, old, old, t0, limit, k);
+  k.respawn_started_ms = respawn_started_ms(pm, restart_child, new_pid, kill_wall);
   return k;
 }
 
