@@ -130,4 +130,23 @@ wait "$fg"; check "Ctrl-C stops it cleanly" 0 "$?"
 alive=0; for pid in $pids; do kill -0 "$pid" 2>/dev/null && alive=$((alive + 1)); done
 check "no host left after Ctrl-C" 0 "$alive"
 
+# Ctrl-C while the tree is still starting stops what has started (exit 130).
+cat >"$tmp/slow.toml" <<TOML
+[services.slow]
+plugin = "$test_plugins/lifecycle.so"
+config = { start_delay_ms = 60000 }
+ready_timeout = "120s"
+TOML
+"$titan" up "$tmp/slow.toml" 2>"$tmp/slow.log" &
+slow=$!
+started_pids+=("$slow")
+starting() { "$titan" ps --json 2>/dev/null | grep -q '"state": "starting"'; }
+wait_for starting; check "the slow child is starting" 0 "$?"
+pids=$(all_pids)
+kill -INT "$slow"
+wait "$slow"; check "Ctrl-C during the start: exit 130" 130 "$?"
+contains "it says so" "interrupted" "$(cat "$tmp/slow.log")"
+alive=0; for pid in $pids; do kill -0 "$pid" 2>/dev/null && alive=$((alive + 1)); done
+check "no host left after Ctrl-C during the start" 0 "$alive"
+
 finish

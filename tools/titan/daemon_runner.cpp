@@ -17,6 +17,7 @@
 
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include <titan/process_manager.hpp>
 #include <titan/topology.hpp>
@@ -102,7 +103,42 @@ int run_daemon(const daemon_args& a, int ready_fd) {
         [[maybe_unused]] auto n = ::write(shutdown_fd, &one, sizeof one);
       });
       log->info("starting {} from {}", topo->root.name, topo->file);
-      pm.supervise(topo->root);
+      // A signal while the tree starts stops what has started (supervise()
+      // then fails): the start can take as long as the children's ready_timeouts.
+      int started_fd = ::eventfd(0, EFD_CLOEXEC);
+      int interrupted_by = 0;
+      std::thread watcher([&] {
+        pollfd fds[] = {{signal_fd, POLLIN, 0}, {started_fd, POLLIN, 0}};
+        while (::poll(fds, 2, -1) < 0 && errno == EINTR) {
+        }
+        if (!(fds[0].revents & POLLIN)) return;
+        signalfd_siginfo info{};
+        if (::read(signal_fd, &info, sizeof info) == sizeof info) interrupted_by = static_cast<int>(info.ssi_signo);
+        log->warn("interrupted while starting: stopping what has started");
+        pm.shutdown();
+      });
+      auto end_watch = [&] {
+        std::uint64_t one = 1;
+        [[maybe_unused]] auto n = ::write(started_fd, &one, sizeof one);
+        watcher.join();
+        ::close(started_fd);
+      };
+      try {
+        pm.supervise(topo->root);
+      } catch (const std::exception&) {
+        end_watch();
+        if (interrupted_by == 0) throw;
+      }
+      if (interrupted_by == 0) end_watch();
+      if (interrupted_by != 0) {
+        const std::string msg = "error: interrupted (signal " + std::to_string(interrupted_by) +
+                                ") while starting; every host was stopped\n";
+        std::cerr << msg;
+        report(msg);
+        pm.shutdown();
+        std::filesystem::remove(lock_path, ec);
+        return 128 + interrupted_by;
+      }
       std::size_t hosts = 0;
       for (const auto& p : pm.list()) hosts += p.state == titan::process_state::running ? 1 : 0;
       log->info("{}: {} host(s) ready", topo->file, hosts);
