@@ -9,12 +9,13 @@ namespace {
 constexpr const char* footer = R"(
 Exit codes:
   0      success
-  1      the daemon could not start
+  1      the daemon (titan daemon, titan up) could not start, or a topology's top supervisor gave up
   2      bad command line or an argument that is not valid JSON
-  3      titan check: the topology is invalid (each problem on stderr as FILE:LINE:COL: KEY: message)
+  3      titan check, titan up: the topology is invalid (each problem on stderr as FILE:LINE:COL: KEY: message)
   10+N   the call failed with gRPC status code N, e.g.
          13 INVALID_ARGUMENT  14 DEADLINE_EXCEEDED  15 NOT_FOUND
          19 FAILED_PRECONDITION  22 UNIMPLEMENTED  23 INTERNAL  24 UNAVAILABLE
+  128+N  titan up (foreground): signal N arrived while the tree was still starting
 )";
 }  // namespace
 
