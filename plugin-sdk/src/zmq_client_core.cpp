@@ -20,6 +20,11 @@ constexpr auto first_membership_wait = std::chrono::milliseconds(500);
 
 std::chrono::milliseconds zmq_client_core::default_timeout() {
   std::unique_lock lock(mu_);
+  return default_timeout_locked();
+}
+
+// mu_ held.
+std::chrono::milliseconds zmq_client_core::default_timeout_locked() {
   if (feed_ && !feed_->heard() && !pumping_) {
     zmq::pollitem_t item{feed_->socket().handle(), 0, ZMQ_POLLIN, 0};
     titan::detail::poll(&item, 1, first_membership_wait);
@@ -30,9 +35,9 @@ std::chrono::milliseconds zmq_client_core::default_timeout() {
 
 std::uint64_t zmq_client_core::send(std::string_view method, const char* body, std::size_t size,
                                     std::optional<std::chrono::milliseconds> requested, const call_flags& flags) {
-  const std::chrono::milliseconds timeout = requested ? *requested : default_timeout();
-  std::unique_lock lock(mu_);
+  std::unique_lock lock(mu_);  // once per call: the default deadline is resolved under it too
   if (!pumping_ && feed_) apply_feed();
+  const std::chrono::milliseconds timeout = requested ? *requested : default_timeout_locked();
   const std::uint64_t id = next_id_++;
   call_slot& slot = calls_.insert(id);
   const bool bounded = timeout < no_deadline;

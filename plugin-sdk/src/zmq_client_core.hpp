@@ -68,6 +68,7 @@ class zmq_client_core final : public client_core {
   std::vector<std::string> members() override;
 
  private:
+  std::chrono::milliseconds default_timeout_locked();  // mu_ held
   zmq_client_core(const client_options& options, std::string name)
       : ctx_(shared_context()),
         name_(std::move(name)),
