@@ -2,6 +2,7 @@
 // temporary directory and the raw echo server (a copy of titan-bench).
 #pragma once
 
+#include <spawn.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -9,6 +10,10 @@
 #include <vector>
 
 namespace titan::bench {
+
+// posix_spawnattr_init, plus an empty signal mask and default dispositions:
+// what this process blocks or ignores, a child must not inherit.
+void init_clean_signals(posix_spawnattr_t& attr);
 
 // SIGINT/SIGTERM only set a flag; the measuring loops check it between
 // calls and throw `interrupted`, so every destructor (children, hosts,
