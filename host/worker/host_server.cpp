@@ -90,12 +90,13 @@ void host_server::run(int stop_fd) {
         {nullptr, replies_.fd(), ZMQ_POLLIN, 0},
         {nullptr, heartbeat_fd_, ZMQ_POLLIN, 0},
     };
-    titan::detail::poll(items, 4, std::chrono::milliseconds(draining_ ? 100 : -1));
+    titan::detail::poll(items, 4, std::chrono::milliseconds(draining_ ? 20 : -1));
     if (items[3].revents & ZMQ_POLLIN) beat();
     if (items[2].revents & ZMQ_POLLIN) flush_replies();
     if (items[0].revents & ZMQ_POLLIN) on_socket_readable();
     if (items[1].revents & ZMQ_POLLIN) on_stop_signal();
     run_pending(socket_lock);
+    if (snapshot_request_ && counters_.in_flight.load() == 0) finish_snapshot();
   }
   socket_lock.unlock();
   {
@@ -111,7 +112,9 @@ void host_server::run(int stop_fd) {
 }
 
 bool host_server::finished() const {
-  return stop_now_ || (draining_ && counters_.in_flight.load() == 0);
+  if (stop_now_) return true;
+  return draining_ && counters_.in_flight.load() == 0 && !snapshot_request_ &&
+         clock::now() - last_refusal_ >= options_.drain_quiet;
 }
 
 void host_server::on_stop_signal() {
@@ -179,11 +182,15 @@ void host_server::handle_message(std::vector<zmq::message_t>& frames) {
       break;  // unary calls run to completion; streams use CANCEL
     case wire::kind::call: {
       if (!h.method.empty() && h.method[0] == '$') {
-        handle_reserved(rid, h);
+        handle_reserved(rid, h, frames[2]);
         break;
       }
-      if (draining_) {
-        send_error(rid, h.id, status_code::unavailable, "host '" + options_.name + "' is shutting down");
+      if (draining_ || frozen_) {
+        // Refused before any of it ran: the client may send it elsewhere.
+        last_refusal_ = clock::now();
+        send_error(rid, h.id, status_code::unavailable,
+                   "host '" + options_.name + (draining_ ? "' is shutting down" : "' is handing over to a new version"),
+                   true);
         break;
       }
       int index = service_.find(h.method);
@@ -213,7 +220,7 @@ void host_server::handle_message(std::vector<zmq::message_t>& frames) {
   zone_.clear();
 }
 
-void host_server::handle_reserved(zmq::message_t& rid, const wire::header& h) {
+void host_server::handle_reserved(zmq::message_t& rid, const wire::header& h, const zmq::message_t& body) {
   if (h.method == "$ping") {
     buf_.clear();
     msgpack::packer<msgpack::sbuffer>(buf_).pack("pong");
@@ -222,13 +229,15 @@ void host_server::handle_reserved(zmq::message_t& rid, const wire::header& h) {
   } else if (h.method == "$describe") {
     send_reply(rid, wire::kind::reply, h.id, describe_.data(), describe_.size());
   } else if (h.method == "$health") {
-    buf_.clear();
-    msgpack::packer<msgpack::sbuffer> p(buf_);
-    p.pack_map(1);
-    p.pack("status");
-    p.pack(draining_ ? "DRAINING" : "SERVING");
-    std::string body(buf_.data(), buf_.size());
-    send_reply(rid, wire::kind::reply, h.id, body.data(), body.size());
+    send_health(rid, h.id);
+  } else if (h.method == "$snapshot") {
+    begin_snapshot(rid, h);
+  } else if (h.method == "$restore") {
+    handle_restore(rid, h, body);
+  } else if (h.method == "$resume") {
+    if (frozen_) log_.warn("resuming: taking calls again (the new version was not kept)");
+    frozen_ = false;
+    send_reply(rid, wire::kind::reply, h.id, "\xc0", 1);
   } else if (h.method == "$metrics") {
     buf_.clear();
     msgpack::packer<msgpack::sbuffer> p(buf_);
@@ -245,7 +254,8 @@ void host_server::handle_reserved(zmq::message_t& rid, const wire::header& h) {
     send_reply(rid, wire::kind::reply, h.id, body.data(), body.size());
   } else {
     send_error(rid, h.id, status_code::unimplemented,
-               "no reserved method '" + std::string(h.method) + "' (reserved: $describe, $ping, $health, $metrics)");
+               "no reserved method '" + std::string(h.method) +
+                   "' (reserved: $describe, $ping, $health, $metrics, $snapshot, $restore, $resume)");
   }
 }
 
@@ -259,10 +269,11 @@ void host_server::send_reply(zmq::message_t& rid, wire::kind k, std::uint64_t id
   socket_.send(zmq::const_buffer(body, size), zmq::send_flags::none);
 }
 
-void host_server::send_error(zmq::message_t& rid, std::uint64_t id, status_code code, std::string_view message) {
+void host_server::send_error(zmq::message_t& rid, std::uint64_t id, status_code code, std::string_view message,
+                             bool not_executed) {
   ++counters_.errors;
   msgpack::sbuffer body;
-  wire::encode_error_body(body, to_string(code), message);
+  wire::encode_error_body(body, to_string(code), message, not_executed);
   send_reply(rid, wire::kind::error, id, body.data(), body.size());
 }
 

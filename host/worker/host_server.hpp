@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,6 +42,7 @@ struct server_options {
   // Called this often by whichever thread serves the socket, so a host
   // whose socket is stuck (or the process stopped) stops beating. 0 = never.
   std::chrono::milliseconds heartbeat{0};
+  std::chrono::milliseconds drain_quiet{100};
 };
 
 struct server_counters {
@@ -67,8 +69,11 @@ class host_server {
   std::string bind(const std::string& endpoint);
 
   // Serves until `stop_fd` (a signalfd or eventfd) becomes readable, then
-  // drains: new calls get UNAVAILABLE, calls already received finish and are
-  // answered. A second event on `stop_fd` stops without waiting.
+  // drains: new calls get UNAVAILABLE (marked not executed, so clients send
+  // them elsewhere), calls already received finish and are answered. It
+  // ends once nothing is in flight and no call has been refused for
+  // `drain_quiet` (clients that had not yet heard that it left have then
+  // all been told). A second event on `stop_fd` stops without waiting.
   void run(int stop_fd);
 
   const server_counters& counters() const { return counters_; }
@@ -82,9 +87,15 @@ class host_server {
   void on_socket_readable();
   void on_stop_signal();
   void handle_message(std::vector<zmq::message_t>& frames);
-  void handle_reserved(zmq::message_t& routing_id, const wire::header& h);
+  void handle_reserved(zmq::message_t& routing_id, const wire::header& h, const zmq::message_t& body);
   void send_reply(zmq::message_t& routing_id, wire::kind k, std::uint64_t id, const char* body, std::size_t size);
-  void send_error(zmq::message_t& routing_id, std::uint64_t id, status_code code, std::string_view message);
+  void send_error(zmq::message_t& routing_id, std::uint64_t id, status_code code, std::string_view message,
+                  bool not_executed = false);
+  // Hot reload (the manager's side is manager_reload.cpp).
+  void begin_snapshot(zmq::message_t& routing_id, const wire::header& h);
+  void finish_snapshot();
+  void handle_restore(zmq::message_t& routing_id, const wire::header& h, const zmq::message_t& body);
+  void send_health(zmq::message_t& routing_id, std::uint64_t id);
   void send_frames(reply_frames& r);
   bool finished() const;
 
@@ -107,6 +118,15 @@ class host_server {
   int stop_events_ = 0;
   bool draining_ = false;
   bool stop_now_ = false;
+  // Handing over ($snapshot): new calls are refused as not executed, like
+  // when draining, but the host stays until stopped or resumed.
+  bool frozen_ = false;
+  struct snapshot_request {
+    zmq::message_t routing_id;
+    std::uint64_t id;
+  };
+  std::optional<snapshot_request> snapshot_request_;  // taken once in_flight is 0
+  std::chrono::steady_clock::time_point last_refusal_{};  // a drain ends only after a quiet spell
   std::deque<call_job> pending_;  // inline mode: received, not yet run
   msgpack::zone zone_;
   msgpack::sbuffer buf_{1024};

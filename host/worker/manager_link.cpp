@@ -19,7 +19,11 @@ void manager_link::ready(const service_instance& service, const std::string& nam
   msgpack::sbuffer body;
   msgpack::packer<msgpack::sbuffer> p(body);
   p.pack_array(1);
-  p.pack_map(7);
+  p.pack_map(9);
+  p.pack("build_id");
+  p.pack(service.build_id());
+  p.pack("stateful");  // hands its state over on a reload
+  p.pack(service.has_snapshot());
   p.pack("id");
   p.pack(id_);
   p.pack("name");

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "elf_build_id.hpp"
 #include "host_error.hpp"
 #include "titan/descriptor.hpp"
 
@@ -59,6 +60,7 @@ struct plugin_library::impl {
 std::unique_ptr<plugin_library> plugin_library::load(const std::string& path) {
   int fd = private_copy(path);
   auto im = std::make_unique<impl>();
+  std::string build_id = elf_build_id(fd);
   try {
     // rtld_now: a missing symbol fails here, with its name, not mid-call.
     im->library.load("/proc/self/fd/" + std::to_string(fd),
@@ -89,15 +91,16 @@ std::unique_ptr<plugin_library> plugin_library::load(const std::string& path) {
                                                   std::to_string(d->abi_version) + ", this host speaks ABI " +
                                                   std::to_string(sdk_abi_version) + "; rebuild the plugin");
   }
-  if (d->descriptor_size != sizeof(plugin_descriptor) || d->service_name == nullptr || d->create == nullptr ||
+  if (d->descriptor_size < descriptor_size_v1 || d->descriptor_size > sizeof(plugin_descriptor) || d->service_name == nullptr || d->create == nullptr ||
       d->destroy == nullptr || (d->method_count > 0 && d->methods == nullptr)) {
     throw host_error(exit_code::not_a_plugin, "not a Titan plugin: " + path + " has a malformed descriptor");
   }
-  return std::unique_ptr<plugin_library>(new plugin_library(std::move(im), d, path));
+  return std::unique_ptr<plugin_library>(new plugin_library(std::move(im), d, path, std::move(build_id)));
 }
 
-plugin_library::plugin_library(std::unique_ptr<impl> impl, const plugin_descriptor* descriptor, std::string path)
-    : impl_(std::move(impl)), descriptor_(descriptor), path_(std::move(path)) {}
+plugin_library::plugin_library(std::unique_ptr<impl> impl, const plugin_descriptor* descriptor, std::string path,
+                               std::string build_id)
+    : impl_(std::move(impl)), descriptor_(descriptor), path_(std::move(path)), build_id_(std::move(build_id)) {}
 
 plugin_library::~plugin_library() = default;
 

@@ -20,14 +20,17 @@ class plugin_library {
 
   const plugin_descriptor& descriptor() const { return *descriptor_; }
   const std::string& path() const { return path_; }
+  const std::string& build_id() const { return build_id_; }  // GNU build id, hex; "" if none
 
  private:
   struct impl;
-  plugin_library(std::unique_ptr<impl> impl, const plugin_descriptor* descriptor, std::string path);
+  plugin_library(std::unique_ptr<impl> impl, const plugin_descriptor* descriptor, std::string path,
+                 std::string build_id);
 
   std::unique_ptr<impl> impl_;
   const plugin_descriptor* descriptor_;  // points into the library
   std::string path_;
+  std::string build_id_;
 };
 
 }  // namespace titan::host

@@ -33,6 +33,29 @@ std::string service_instance::method_list() const {
   return out;
 }
 
+bool service_instance::take_snapshot(snapshot& out, std::string& error) {
+  auto fn = hook(&plugin_descriptor::snapshot);
+  if (fn == nullptr) {
+    error = "the service has no snapshot() hook";
+    return false;
+  }
+  return fn(instance_, out.version, out.data, error);
+}
+
+bool service_instance::restore(const snapshot& in, std::string& error) {
+  auto fn = hook(&plugin_descriptor::restore);
+  if (fn == nullptr) {
+    error = "the service has no restore() hook";
+    return false;
+  }
+  return fn(instance_, in.version, in.data, error);
+}
+
+bool service_instance::healthy(std::string& reason) {
+  auto fn = hook(&plugin_descriptor::health);
+  return fn == nullptr || fn(instance_, reason);
+}
+
 void service_instance::pack_describe(msgpack::sbuffer& out, std::string_view name) const {
   const plugin_descriptor& d = descriptor();
   msgpack::packer<msgpack::sbuffer> p(out);

@@ -9,7 +9,7 @@ namespace {
 
 constexpr int virtual_nodes = 64;  // points per member: keeps the shares even
 
-bool usable(const member_link& m, const member_link* avoid) { return !m.removed && &m != avoid; }
+bool usable(const member_link& m, const member_link* avoid) { return m.taking_calls() && &m != avoid; }
 
 // A final mix so that nearby keys spread over the ring.
 std::uint64_t mix(std::uint64_t x) {
@@ -66,11 +66,11 @@ member_link* balancer::by_hash(std::uint64_t key_hash, const member_link* avoid)
 member_link* balancer::pick(const std::vector<std::unique_ptr<member_link>>& links,
                             std::optional<std::uint64_t> key_hash, const member_link* avoid) {
   const std::size_t n = links.size();
-  if (n == 1) return links[0]->removed ? nullptr : links[0].get();  // the common case: one host
+  if (n == 1) return links[0]->taking_calls() ? links[0].get() : nullptr;  // the common case: one host
   if (n == 0) return nullptr;
   if (strategy_ == balance::consistent_hash && key_hash) {
     if (member_link* m = by_hash(*key_hash, avoid)) return m;
-    return avoid && !avoid->removed ? const_cast<member_link*>(avoid) : nullptr;
+    return avoid && avoid->taking_calls() ? const_cast<member_link*>(avoid) : nullptr;
   }
   std::size_t start = strategy_ == balance::random ? rng_() % n : next_++ % n;
   member_link* best = nullptr;
@@ -90,7 +90,7 @@ member_link* balancer::pick(const std::vector<std::unique_ptr<member_link>>& lin
     if (ready) return m;
     if (best == nullptr) best = m;  // not connected yet: its outbox waits for the connection
   }
-  if (best == nullptr && avoid != nullptr && !avoid->removed) return const_cast<member_link*>(avoid);
+  if (best == nullptr && avoid != nullptr && avoid->taking_calls()) return const_cast<member_link*>(avoid);
   return best;
 }
 

@@ -64,6 +64,21 @@ bool zmq_client_core::resend_elsewhere(call_slot& slot, member_link& from, bool 
   return true;
 }
 
+bool zmq_client_core::requeue_refused(call_slot& slot, member_link& from) {
+  if (slot.retry_body.size() == 0 || clock::now() >= slot.deadline) return false;
+  if (!feed_) {
+    member_link* other = balancer_.pick(links_, slot.key_hash, &from);
+    if (other == nullptr || other == &from) return false;
+  }
+  --from.in_flight;
+  slot.state = call_state::unsent;
+  slot.member = nullptr;
+  zmq::message_t body;
+  body.copy(slot.retry_body);
+  assign(slot, std::move(body), &from);  // with no member taking calls: unassigned until one comes
+  return true;
+}
+
 // Calls waiting in a dead or removed member's outbox were never sent:
 // any call may go elsewhere.
 void zmq_client_core::reassign_outbox(member_link& l) {
@@ -108,6 +123,7 @@ bool zmq_client_core::apply_feed() {
     bool keep = std::any_of(m->members.begin(), m->members.end(), [&](const auto& e) {
       return e.first == l->key() && e.second == l->endpoint();
     });
+    if (keep) l->refusing = false;  // listed again (a reload rolled back): it takes calls
     if (!keep && !l->removed) {
       l->removed = true;
       reassign_later_.push_back(l.get());

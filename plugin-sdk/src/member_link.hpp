@@ -45,6 +45,9 @@ class member_link {
   bool connected = false;
   bool ever_connected = false;
   bool removed = false;         // left the membership: no new calls
+  bool refusing = false;        // refused a call as not executed (draining, handing over):
+                                // no new calls until a membership lists it again
+  bool taking_calls() const { return !removed && !refusing; }
   std::uint64_t in_flight = 0;  // calls sent here and not yet ended
   std::deque<outgoing> outbox;  // calls picked for this member, not yet sent
 

@@ -92,13 +92,17 @@ std::optional<std::string> decode_body(const char* data, std::size_t size, msgpa
   return unpack_exact(data, size, zone, out, limits);
 }
 
-void encode_error_body(msgpack::sbuffer& out, std::string_view code, std::string_view message) {
+void encode_error_body(msgpack::sbuffer& out, std::string_view code, std::string_view message, bool not_executed) {
   msgpack::packer<msgpack::sbuffer> p(out);
-  p.pack_map(2);
+  p.pack_map(not_executed ? 3 : 2);
   pack_str(p, "code");
   pack_str(p, code);
   pack_str(p, "message");
   pack_str(p, message);
+  if (not_executed) {
+    pack_str(p, "not_executed");
+    p.pack_true();
+  }
 }
 
 }  // namespace titan::wire
@@ -106,13 +110,18 @@ void encode_error_body(msgpack::sbuffer& out, std::string_view code, std::string
 namespace titan::wire {
 
 bool decode_error_body(const char* data, std::size_t size, msgpack::zone& zone, std::string& code,
-                       std::string& message) {
+                       std::string& message, bool* not_executed) {
   msgpack::object o;
+  if (not_executed) *not_executed = false;
   code = "UNKNOWN";
   message = "malformed ERROR body";
   if (unpack_exact(data, size, zone, o, {}) || o.type != msgpack::type::MAP) return false;
   bool have_code = false;
   for (const auto& kv : o.via.map) {
+    if (kv.key.type == msgpack::type::STR && kv.val.type == msgpack::type::BOOLEAN && as_str(kv.key) == "not_executed") {
+      if (not_executed) *not_executed = kv.val.via.boolean;
+      continue;
+    }
     if (kv.key.type != msgpack::type::STR || kv.val.type != msgpack::type::STR) continue;
     std::string_view key = as_str(kv.key);
     if (key == "code") {

@@ -47,10 +47,12 @@ std::uint64_t zmq_client_core::send(std::string_view method, const char* body, s
   slot.idempotent = flags.idempotent;
   slot.key_hash = flags.key_hash;
   slot.member = nullptr;
-  // Kept only where it can be sent again: an idempotent call with somewhere else to go.
-  if (flags.idempotent && (feed_ || links_.size() > 1))
-    slot.retry_body.rebuild(body, size);
-  assign(slot, zmq::message_t(body, size));
+  // Kept where the call could be sent again: wherever there is (or may
+  // come) another member. Any call a host refuses as not executed may go
+  // elsewhere, so not only idempotent ones. The copy shares the buffer.
+  zmq::message_t msg(body, size);
+  if (feed_ || links_.size() > 1) slot.retry_body.copy(msg);
+  assign(slot, std::move(msg));
   return id;
 }
 
@@ -296,14 +298,20 @@ bool zmq_client_core::apply_received() {
       slot.retry_body.rebuild(0);
     } else if (h.msg_kind == wire::kind::error) {
       std::string code, message;
-      wire::decode_error_body(static_cast<const char*>(body.data()), body.size(), zone_, code, message);
+      bool not_executed = false;
+      wire::decode_error_body(static_cast<const char*>(body.data()), body.size(), zone_, code, message, &not_executed);
       zone_.clear();
       auto c = status_code_from_string(code);
       member_link* from = slot.member;
-      if (c == status_code::unavailable && from != nullptr && !resend_elsewhere(slot, *from, true)) {
-        // A draining host (scaled down, stopping) refuses new calls.
-        fail(slot, *c, std::move(message));
-      } else if (c != status_code::unavailable || from == nullptr) {
+      if (c == status_code::unavailable && from != nullptr && not_executed) {
+        // A host that drains (stopping, scaled down, replaced by a reload)
+        // or hands over refused it without running it: send it elsewhere,
+        // or hold it until the membership names a host that takes calls.
+        from->refusing = true;
+        if (!requeue_refused(slot, *from)) fail(slot, *c, std::move(message));
+      } else if (c == status_code::unavailable && from != nullptr && resend_elsewhere(slot, *from, true)) {
+        // An older host's refusal says nothing of running it: only an idempotent call goes elsewhere.
+      } else {
         fail(slot, c.value_or(status_code::unknown), c ? std::move(message) : code + ": " + message);
       }
     }

@@ -120,6 +120,11 @@ class zmq_client_core final : public client_core {
   // `from` would just repeat); otherwise it may wait for a replacement.
   bool resend_elsewhere(call_slot& slot, member_link& from, bool need_other = false);
 
+  // A call `from` refused without running it: to another member, or, for
+  // a discovering client, held until the membership brings one. False when
+  // it cannot go anywhere (its deadline passed, or nothing else may come).
+  bool requeue_refused(call_slot& slot, member_link& from);
+
   // Calls waiting in a dead or removed member's outbox were never sent:
   // any call may go elsewhere.
   void reassign_outbox(member_link& l);

@@ -68,6 +68,12 @@ struct method_entry {
 // Returns a new instance, or nullptr with `error` set when the constructor threw.
 using create_fn = void* (*)(Context& ctx, std::string& error) noexcept;
 using destroy_fn = void (*)(void* instance) noexcept;
+// The optional state hooks (titan/state.hpp); null when the service has
+// none. On failure they set `error` and return false. Never throw.
+using snapshot_fn = bool (*)(void* instance, std::uint32_t& version, std::string& data, std::string& error) noexcept;
+using restore_fn = bool (*)(void* instance, std::uint32_t version, const std::string& data,
+                            std::string& error) noexcept;
+using health_fn = bool (*)(void* instance, std::string& reason) noexcept;
 
 struct plugin_descriptor {
   std::uint32_t abi_version;  // first member, forever
@@ -79,6 +85,14 @@ struct plugin_descriptor {
   std::size_t method_count;
   create_fn create;
   destroy_fn destroy;
+  // Appended after ABI 1 shipped: read only when descriptor_size covers
+  // them (a plugin built by an older SDK 0.1 has none of them).
+  snapshot_fn snapshot;
+  restore_fn restore;
+  health_fn health;
 };
+
+// The descriptor size of SDK 0.1.0, before the state hooks.
+inline constexpr std::uint32_t descriptor_size_v1 = static_cast<std::uint32_t>(offsetof(plugin_descriptor, snapshot));
 
 }  // namespace titan

@@ -16,6 +16,7 @@
 #include "titan/version.hpp"
 #include "titan/preprocessor.hpp"
 #include "titan/proxy.hpp"
+#include "titan/state.hpp"
 
 namespace titan {
 
@@ -152,6 +153,75 @@ void destroy_instance(void* instance) noexcept {
   delete static_cast<S*>(instance);
 }
 
+// The state hooks of titan/state.hpp, found by signature.
+template <class S>
+concept has_snapshot = requires(S& s) {
+  { s.snapshot() } -> std::convertible_to<snapshot>;
+};
+template <class S>
+concept has_restore = requires(S& s, const snapshot& in) { s.restore(in); };
+template <class S>
+concept has_health = requires(S& s) {
+  { s.healthy() } -> std::convertible_to<bool>;
+};
+
+// Runs `f`; a throw becomes `error` and false.
+template <class F>
+bool guarded_hook(std::string& error, F&& f) noexcept {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    error = e.what();
+  } catch (...) {
+    error = "threw something that is not a std::exception";
+  }
+  return false;
+}
+
+template <class S>
+bool snapshot_instance(void* instance, std::uint32_t& version, std::string& data, std::string& error) noexcept {
+  return guarded_hook(error, [&] {
+    snapshot s = static_cast<S*>(instance)->snapshot();
+    version = s.version;
+    data = std::move(s.data);
+    return true;
+  });
+}
+
+template <class S>
+bool restore_instance(void* instance, std::uint32_t version, const std::string& data, std::string& error) noexcept {
+  return guarded_hook(error, [&] {
+    static_cast<S*>(instance)->restore(snapshot{version, data});
+    return true;
+  });
+}
+
+template <class S>
+bool health_of_instance(void* instance, std::string& reason) noexcept {
+  return guarded_hook(reason, [&] {
+    if (static_cast<S*>(instance)->healthy()) return true;
+    reason = "healthy() returned false";
+    return false;
+  });
+}
+
+// A hook's address only when the service has it (naming it instantiates it).
+template <class S>
+struct state_hooks {
+  static constexpr snapshot_fn snapshot = [] {
+    if constexpr (has_snapshot<S>) return &snapshot_instance<S>;
+    else return snapshot_fn{nullptr};
+  }();
+  static constexpr restore_fn restore = [] {
+    if constexpr (has_restore<S>) return &restore_instance<S>;
+    else return restore_fn{nullptr};
+  }();
+  static constexpr health_fn health = [] {
+    if constexpr (has_health<S>) return &health_of_instance<S>;
+    else return health_fn{nullptr};
+  }();
+};
+
 template <auto M>
 constexpr method_entry make_entry(const method_ref<M>& ref) {
   return method_entry{ref.name, &invoke_method<M>, &describe_method<M>, ref.options.flags};
@@ -185,6 +255,7 @@ constexpr plugin_descriptor make_descriptor(const char* version, const std::arra
   return plugin_descriptor{
       sdk_abi_version, sizeof(plugin_descriptor), TITAN_SDK_VERSION, service_traits<S>::name.data(), version,
       table.data(),    N,                         &create_instance<S>, &destroy_instance<S>,
+      state_hooks<S>::snapshot, state_hooks<S>::restore, state_hooks<S>::health,
   };
 }
 

@@ -70,14 +70,19 @@ std::optional<decode_error> decode_header(const char* data, std::size_t size, ms
 std::optional<std::string> decode_body(const char* data, std::size_t size, msgpack::zone& zone,
                                        msgpack::object& out, const decode_limits& limits = {});
 
-// ERROR body: {"code": "INVALID_ARGUMENT", "message": "..."}.
-void encode_error_body(msgpack::sbuffer& out, std::string_view code, std::string_view message);
+// ERROR body: {"code": "INVALID_ARGUMENT", "message": "..."}, plus
+// "not_executed": true when the host refused the call without running any
+// of it (it is draining or handing over): any call, idempotent or not, may
+// then be sent to another host.
+void encode_error_body(msgpack::sbuffer& out, std::string_view code, std::string_view message,
+                       bool not_executed = false);
 
 }  // namespace titan::wire
 
 namespace titan::wire {
 // Reads an ERROR body. Returns false (and a generic text in `message`) when
-// the body is not the {"code", "message"} map.
+// the body is not the {"code", "message"} map. `not_executed`, when given,
+// tells whether the host said it did not run the call.
 bool decode_error_body(const char* data, std::size_t size, msgpack::zone& zone, std::string& code,
-                       std::string& message);
+                       std::string& message, bool* not_executed = nullptr);
 }  // namespace titan::wire
