@@ -108,6 +108,9 @@ void manager_core::on_ready(entry& e, const msgpack::object& report) {
     e.info.name = str_field(report, "name");
     e.info.service = str_field(report, "service");
     e.info.version = str_field(report, "version");
+    e.info.build_id = str_field(report, "build_id");
+    if (const msgpack::object* st = field(report, "stateful"); st && st->type == msgpack::type::BOOLEAN)
+      e.stateful = st->via.boolean;
     e.info.endpoint = first_endpoint(report);
     if (e.info.group.empty()) e.info.group = e.info.name;
     e.info.state = e.intentional_stop ? process_state::stopping : process_state::running;
@@ -182,7 +185,8 @@ std::string manager_core::membership_body(const std::string& group_name) {
   {
     std::lock_guard lock(mu_);
     for (const auto& [id, e] : entries_)
-      if (e->info.group == group_name && e->info.state == process_state::running && !e->info.endpoint.empty())
+      if (e->info.group == group_name && e->info.state == process_state::running && !e->info.endpoint.empty() &&
+          !e->unlisted)
         live.push_back(e.get());
   }
   auto call_timeout = call_timeouts_.find(group_name);

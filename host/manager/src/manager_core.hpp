@@ -47,6 +47,7 @@ class manager_core : private host_runner {
   void supervise(const supervisor_spec& spec);
   void set_tree_exit(supervision::exit_callback fn);
   std::vector<supervision_row> tree();
+  reload_report reload(const std::string& name, const reload_options& opts);
 
   const std::string& control_endpoint() const { return control_endpoint_; }
   const std::string& runtime_path() const { return runtime_->path(); }
@@ -75,6 +76,9 @@ class manager_core : private host_runner {
     bool supervised = false;
     bool abandoned = false;        // given up on before READY (killed): a late READY is ignored       // started by the supervision engine, which hears of its READY and exit
     bool intentional_stop = false; // stopped by the manager: a normal exit
+    bool unlisted = false;         // alive but out of its membership (a reload's new host
+                                   // before the switch, or the old one after it)
+    bool stateful = false;         // its plugin hands state over on a reload (snapshot())
     std::string kill_reason;       // killed by the manager for a fault (hung, memory): an abnormal exit
     std::uint64_t max_memory = 0;
     clock::time_point up_since;
@@ -114,6 +118,18 @@ class manager_core : private host_runner {
   process_info snapshot(entry& e);  // info with fresh cpu and rss; mu_ held
   // Runs `start` on the loop (it gets a callback) and waits for the callback.
   void await_engine(const std::function<void(supervision::start_callback)>& start);
+
+  // Hot reload (manager_reload.cpp).
+  struct reload_step;
+  spawn_options options_for(const host_request& r);
+  std::uint64_t start_spare(const reload_target& t, const std::string& plugin, std::future<process_info>& ready);
+  void replace_one(reload_step& step, const std::string& plugin, const reload_options& opts);
+  void switch_membership(reload_step& step);
+  void await_probation(const std::vector<reload_step>& steps, const reload_options& opts);
+  void commit(const std::vector<reload_step>& steps, const std::string& plugin, const std::string& name,
+              bool plugin_changed);
+  void roll_back(const std::vector<reload_step>& steps);
+  std::string exit_of(std::uint64_t id);  // "" while it lives
 
   // host_runner, for the supervision engine (loop thread).
   std::uint64_t start_host(const host_request& request) override;

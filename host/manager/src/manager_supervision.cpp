@@ -107,8 +107,8 @@ std::vector<process_info> manager_core::scale(const std::string& name, std::size
   return members(name);
 }
 
-std::uint64_t manager_core::start_host(const host_request& r) {
-  if (shut_down_) throw Error(status_code::failed_precondition, "the process manager is shutting down");
+// How a supervised host is spawned (by the engine, or by a reload).
+spawn_options manager_core::options_for(const host_request& r) {
   spawn_options o;
   o.name = r.name;
   o.config_file = r.host.config_file;
@@ -122,6 +122,13 @@ std::uint64_t manager_core::start_host(const host_request& r) {
   o.concurrency = r.host.concurrency;
   o.transport = r.host.transport;
   o.log_level = r.host.log_level;
+  o.ready_timeout = r.host.ready_timeout;
+  return o;
+}
+
+std::uint64_t manager_core::start_host(const host_request& r) {
+  if (shut_down_) throw Error(status_code::failed_precondition, "the process manager is shutting down");
+  const spawn_options o = options_for(r);
   if (r.host.call_timeout.count() > 0) call_timeouts_[r.group] = r.host.call_timeout;
   entry& e = start_host(r.host.plugin, o, r.group, r.slot);
   e.supervised = true;

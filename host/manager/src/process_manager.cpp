@@ -37,6 +37,10 @@ void ProcessManager::on_tree_exit(
 }
 std::vector<supervision_row> ProcessManager::tree() const { return core_->tree(); }
 
+reload_report ProcessManager::reload(const std::string& name, const reload_options& opts) {
+  return core_->reload(name, opts);
+}
+
 std::vector<process_info> ProcessManager::scale(const std::string& name, std::size_t size) {
   return core_->scale(name, size);
 }

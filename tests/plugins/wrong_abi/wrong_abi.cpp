@@ -14,6 +14,7 @@ void destroy(void*) noexcept {}
 
 constexpr titan::plugin_descriptor descriptor{
     999, sizeof(titan::plugin_descriptor), "99.0.0", "wrong-abi", "1.0.0", nullptr, 0, &create, &destroy,
+    nullptr, nullptr, nullptr,
 };
 
 }  // namespace wrong_abi_detail

@@ -55,6 +55,7 @@ struct process_info {
   std::string name{};
   std::string service{};
   std::string version{};
+  std::string build_id{};  // GNU build id of its plugin (hex); tells two builds of one version apart
   std::string plugin{};
   std::string endpoint{};
   pid_t pid = 0;
@@ -82,6 +83,31 @@ struct supervision_row {
   std::string restart_type{};
   std::string detail{};   // supervisors: strategy and intensity; pools: slots and strategy
   std::uint64_t host = 0; // services and members: the host serving it now (0 = none)
+};
+
+// A hot reload (ProcessManager::reload, titan reload).
+struct reload_options {
+  // The new plugin file; default: the file the hosts were started from
+  // (rebuilt in place). Later restarts of the service load this file.
+  std::string plugin{};
+  // Every new host must stay up this long after it takes over before the
+  // old hosts are stopped; a crash meanwhile brings the old ones back.
+  std::chrono::milliseconds probation{1000};
+  // For an old host to finish the calls it has and hand its state over.
+  std::chrono::milliseconds handover_timeout{10000};
+};
+
+struct reload_report {
+  std::string name{};
+  std::string version{};   // the new version, as its plugin says
+  std::string build_id{};
+  std::string previous_version{};
+  std::string previous_build_id{};
+  std::vector<std::uint64_t> replaced{};  // old host ids
+  std::vector<std::uint64_t> hosts{};     // the hosts serving now
+  std::size_t state_bytes = 0;            // state handed over, summed over hosts
+  std::chrono::milliseconds took{0};      // from the call until the last old host was let go
+  std::chrono::milliseconds switched{0};  // until every new host took calls (before probation)
 };
 
 namespace detail {
@@ -160,6 +186,16 @@ class ProcessManager {
   void on_tree_exit(std::function<void(const std::string& name, bool escalated, const std::string& reason)> fn);
   // The running trees, depth first (pools started with pool() included).
   std::vector<supervision_row> tree() const;
+
+  // Hot reload of service or pool `name` (started by supervise() or
+  // pool()): each host is replaced by one running `opts.plugin` (or its own
+  // file again, rebuilt), one at a time, with no call lost or failed. The
+  // old host stops taking calls (clients re-send them to the new one),
+  // finishes those it has, and hands its state over (titan/state.hpp).
+  // If a new host cannot start, fails its health check, refuses the state
+  // or dies within the probation, every old host serves again and this
+  // throws titan::Error(FAILED_PRECONDITION) saying why.
+  reload_report reload(const std::string& name, const reload_options& opts = {});
 
   // The untyped pool: returns its members once all are READY.
   std::vector<process_info> start_pool(const std::string& plugin, const pool_options& opts,

@@ -45,6 +45,7 @@ struct child_runtime {
   std::optional<clock::time_point> deadline;    // READY due (starting) or SIGKILL due (stopping)
   std::string reason;   // why it last ended or failed to start
   bool retired = false;  // a pool slot scaled away or stopped by hand
+  bool reloading = false;  // a hot reload is replacing its host (shown by `ps`)
 
   bool leaf() const { return member || spec.kind == child_kind::service; }
   bool alive() const {

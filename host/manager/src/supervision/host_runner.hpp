@@ -20,6 +20,18 @@ struct host_request {
   unsigned restarts = 0;
 };
 
+// One host a reload replaces: the child it serves, and what started it.
+struct reload_target {
+  std::uint64_t uid = 0;  // the child (engine-wide)
+  std::uint64_t host = 0;  // serving it now
+  titan::host_spec host_spec{};
+  std::string name;
+  std::string group;
+  int slot = -1;
+  std::string supervisor;
+  unsigned restarts = 0;
+};
+
 class host_runner {
  public:
   virtual ~host_runner() = default;

@@ -224,7 +224,7 @@ void add_rows(std::vector<supervision_row>& out, const child_runtime& c, unsigne
   r.kind = c.member ? "member" : std::string(to_string(c.spec.kind));
   r.depth = depth;
   r.parent = parent;
-  r.state = std::string(to_string(c.status));
+  r.state = c.reloading && c.status == child_status::running ? "reloading" : std::string(to_string(c.status));
   r.restarts = c.restarts;
   r.reason = c.reason;
   r.restart_type = std::string(to_string(c.spec.restart));

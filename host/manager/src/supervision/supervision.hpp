@@ -64,6 +64,19 @@ class supervision {
   // The trees, depth first, for `ps`.
   std::vector<supervision_row> rows() const;
 
+  // Hot reload (supervision_reload.cpp). The hosts that serve service or
+  // pool `name` now, in slot order; throws titan::Error when there is no
+  // such name, it is a supervisor, or a child is not running.
+  std::vector<reload_target> reload_targets(const std::string& name) const;
+  // Shown as `reloading` in `ps` meanwhile.
+  void set_reloading(const std::vector<reload_target>& targets, bool on);
+  // Commits one host's replacement: events about `new_host` now reach the
+  // child, and the old host's no longer do. False when the child has moved
+  // on (the old host died and was restarted meanwhile).
+  bool replace_host(const reload_target& t, std::uint64_t new_host);
+  // Later starts of `name`'s hosts (restarts, scaling) load `plugin`.
+  void set_plugin(const std::string& name, const std::string& plugin);
+
   // For nodes.
   host_runner& runner() { return runner_; }
   spdlog::logger& log() { return log_; }
@@ -97,6 +110,7 @@ class supervision {
   void dispatch(const event& e);
   void on_top_event(top_tree& t, const event& e);
   supervisor_node* find_pool(const std::string& name) const;
+  child_runtime* find_named(const std::string& name) const;
   void terminate_next(bool brutal, std::function<void()> done);
 
   host_runner& runner_;
