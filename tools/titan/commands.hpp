@@ -42,6 +42,7 @@ void add_manager_commands(CLI::App& app, common_args& common, int& rc);  // spaw
 void add_check_command(CLI::App& app, common_args& common, int& rc);
 void add_logs_command(CLI::App& app, common_args& common, int& rc);
 void add_ps_command(CLI::App& app, common_args& common, int& rc);
+void add_reload_command(CLI::App& app, common_args& common, int& rc);
 void add_up_commands(CLI::App& app, common_args& common, int& rc);  // up, down
 
 // --instance and --timeout, accepted before and after the subcommand.

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   titan::cli::add_up_commands(app, common, rc);
   titan::cli::add_ps_command(app, common, rc);
   titan::cli::add_manager_commands(app, common, rc);
+  titan::cli::add_reload_command(app, common, rc);
   titan::cli::add_check_command(app, common, rc);
   titan::cli::add_logs_command(app, common, rc);
   for (CLI::App* sub : app.get_subcommands({})) titan::cli::add_common_options(*sub, common);

@@ -23,11 +23,19 @@ std::int64_t now_ms() {
       .count();
 }
 
-const char* header_format = "%-4s %-8s %-10s %8s %7s %6s %8s %8s  %s\n";
+const char* header_format = "%-4s %-8s %-10s %8s %7s %6s %8s %8s  %-16s %s\n";
 
 void print_header(const char* first, int width) {
   std::printf("%-*s ", width, first);
-  std::printf(header_format, "ID", "PID", "STATE", "RESTARTS", "UPTIME", "CPU%", "RSS", "CALLS", "ENDPOINT / REASON");
+  std::printf(header_format, "ID", "PID", "STATE", "RESTARTS", "UPTIME", "CPU%", "RSS", "CALLS", "VERSION",
+              "ENDPOINT / REASON");
+}
+
+// "2.0.0+9e8d7c6" : the plugin's version and the start of its build id, so
+// two builds of one version differ.
+std::string version_text(const process_record& r) {
+  if (r.version.empty()) return "-";
+  return r.build_id.empty() ? r.version : r.version + "+" + r.build_id.substr(0, 7);
 }
 
 // The figures of one process, after its name column; `note` follows the endpoint.
@@ -36,10 +44,11 @@ void print_figures(const process_record& r, const std::string& state, std::uint6
   const bool live = r.state != "exited";
   char rss[32];
   std::snprintf(rss, sizeof rss, "%.1fM", static_cast<double>(r.rss_bytes) / (1024.0 * 1024.0));
-  std::printf("%-4llu %-8lld %-10s %8llu %7s %6.1f %8s %8llu  %s\n", static_cast<unsigned long long>(r.id),
+  std::printf("%-4llu %-8lld %-10s %8llu %7s %6.1f %8s %8llu  %-16s %s\n", static_cast<unsigned long long>(r.id),
               static_cast<long long>(r.pid), state.c_str(), static_cast<unsigned long long>(restarts),
               live ? human_duration(now_ms() - r.started_ms).c_str() : "-", r.cpu_percent, live ? rss : "-",
-              static_cast<unsigned long long>(r.calls), ((live ? r.endpoint : r.exit_reason) + note).c_str());
+              static_cast<unsigned long long>(r.calls), version_text(r).c_str(),
+              ((live ? r.endpoint : r.exit_reason) + note).c_str());
 }
 
 }  // namespace
@@ -49,7 +58,7 @@ nlohmann::json to_json(const process_record& r) {
           {"version", r.version}, {"plugin", r.plugin},       {"endpoint", r.endpoint},   {"pid", r.pid},
           {"state", r.state},     {"started_ms", r.started_ms}, {"restarts", r.restarts}, {"adopted", r.adopted},
           {"cpu_percent", r.cpu_percent}, {"rss_bytes", r.rss_bytes}, {"exit_reason", r.exit_reason},
-          {"calls", r.calls},     {"supervisor", r.supervisor}, {"log_file", r.log_file}};
+          {"calls", r.calls},     {"supervisor", r.supervisor}, {"log_file", r.log_file}, {"build_id", r.build_id}};
 }
 
 nlohmann::json to_json(const tree_record& r) {
@@ -98,8 +107,8 @@ void print_tree(const std::vector<tree_record>& tree, const std::vector<process_
       const std::string note = t.restarts > 0 && !t.reason.empty() ? "  (last exit: " + t.reason + ")" : "";
       print_figures(*host->second, host->second->state == "running" ? t.state : host->second->state, t.restarts, note);
     } else {
-      std::printf("%-4s %-8s %-10s %8llu %7s %6s %8s %8s  %s\n", "-", "-", t.state.c_str(),
-                  static_cast<unsigned long long>(t.restarts), "-", "-", "-", "-", t.reason.c_str());
+      std::printf("%-4s %-8s %-10s %8llu %7s %6s %8s %8s  %-16s %s\n", "-", "-", t.state.c_str(),
+                  static_cast<unsigned long long>(t.restarts), "-", "-", "-", "-", "-", t.reason.c_str());
     }
   }
   std::vector<process_record> rest;

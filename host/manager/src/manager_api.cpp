@@ -27,6 +27,7 @@ process_record to_record(const process_info& p) {
   r.log_file = p.log_file;
   r.calls = p.calls;
   r.supervisor = p.supervisor;
+  r.build_id = p.build_id;
   return r;
 }
 
@@ -80,6 +81,23 @@ bool manager_api::stop(std::uint64_t id, std::uint64_t timeout_ms) {
 
 std::vector<process_record> manager_api::scale(std::string name, std::uint64_t size) {
   return records(pm_, pm_.scale(name, size));
+}
+
+reload_record manager_api::reload(std::string name, std::string plugin, std::uint64_t probation_ms) {
+  reload_options o;
+  o.plugin = std::move(plugin);
+  if (probation_ms > 0) o.probation = std::chrono::milliseconds(probation_ms);
+  const reload_report r = pm_.reload(name, o);
+  return {r.name,
+          r.version,
+          r.build_id,
+          r.previous_version,
+          r.previous_build_id,
+          r.replaced,
+          r.hosts,
+          r.state_bytes,
+          static_cast<std::uint64_t>(r.took.count()),
+          static_cast<std::uint64_t>(r.switched.count())};
 }
 
 std::vector<std::string> manager_api::resolve(std::string name) {

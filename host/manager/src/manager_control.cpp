@@ -33,18 +33,20 @@ std::string as_string(const zmq::message_t& m) { return std::string(static_cast<
 
 void manager_core::set_service_handler(service_handler handler) {
   handler_ = std::move(handler);
-  service_thread_ = std::thread([this] {
+  auto serve = [this](std::deque<std::function<void()>>& jobs) {
     std::unique_lock lock(mu_);
     for (;;) {
-      service_cv_.wait(lock, [&] { return service_stopping_ || !service_jobs_.empty(); });
+      service_cv_.wait(lock, [&] { return service_stopping_ || !jobs.empty(); });
       if (service_stopping_) return;
-      auto job = std::move(service_jobs_.front());
-      service_jobs_.pop_front();
+      auto job = std::move(jobs.front());
+      jobs.pop_front();
       lock.unlock();
       job();
       lock.lock();
     }
-  });
+  };
+  service_thread_ = std::thread(serve, std::ref(service_jobs_));
+  slow_thread_ = std::thread(serve, std::ref(slow_jobs_));
 }
 
 void manager_core::on_control_message() {
@@ -228,7 +230,8 @@ void manager_core::on_service_call(const zmq::message_t& routing_id, std::uint64
   }
   {
     std::lock_guard lock(mu_);
-    service_jobs_.push_back([this, rid, call_id, m = std::string(method), b = as_string(body)]() mutable {
+    // A reload takes seconds: on its own thread, so that `ps` answers meanwhile.
+    (method == "reload" ? slow_jobs_ : service_jobs_).push_back([this, rid, call_id, m = std::string(method), b = as_string(body)]() mutable {
       wire::kind k = wire::kind::reply;
       std::string out;
       try {
@@ -250,7 +253,7 @@ void manager_core::on_service_call(const zmq::message_t& routing_id, std::uint64
       }
     });
   }
-  service_cv_.notify_one();
+  service_cv_.notify_all();
 }
 
 void manager_core::reply(const std::string& routing_id, wire::kind k, std::uint64_t id, const char* body,

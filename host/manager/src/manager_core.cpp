@@ -70,6 +70,7 @@ manager_core::~manager_core() {
   }
   service_cv_.notify_all();
   if (service_thread_.joinable()) service_thread_.join();
+  if (slow_thread_.joinable()) slow_thread_.join();
   {
     std::lock_guard lock(mu_);
     stopping_ = true;

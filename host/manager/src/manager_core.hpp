@@ -164,6 +164,8 @@ class manager_core : private host_runner {
   std::deque<std::function<void()>> service_jobs_;
   std::condition_variable service_cv_;
   std::thread service_thread_;
+  std::deque<std::function<void()>> slow_jobs_;  // reloads, on a thread of their own
+  std::thread slow_thread_;
   std::vector<std::thread> callback_threads_;  // on_tree_exit callbacks, joined at destruction
 
   std::thread thread_;  // last: starts after everything above exists

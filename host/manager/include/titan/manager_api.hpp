@@ -34,8 +34,9 @@ struct process_record {
   std::string log_file;       // where its stdout, stderr and log go; "" = not captured
   std::uint64_t calls = 0;    // calls served, as of its last heartbeat
   std::string supervisor;     // the supervisor it is a child of; "" = none
+  std::string build_id;       // GNU build id of its plugin (hex)
   MSGPACK_DEFINE_MAP(id, group, name, service, version, plugin, endpoint, pid, state, started_ms, restarts, adopted,
-                     cpu_percent, rss_bytes, exit_reason, log_file, calls, supervisor);
+                     cpu_percent, rss_bytes, exit_reason, log_file, calls, supervisor, build_id);
 };
 
 process_record to_record(const process_info& info);
@@ -55,6 +56,22 @@ struct tree_record {
   MSGPACK_DEFINE_MAP(name, kind, depth, parent, state, restarts, reason, restart_type, detail, host);
 };
 
+// What a hot reload did (see titan::reload_report).
+struct reload_record {
+  std::string name;
+  std::string version;
+  std::string build_id;
+  std::string previous_version;
+  std::string previous_build_id;
+  std::vector<std::uint64_t> replaced;
+  std::vector<std::uint64_t> hosts;
+  std::uint64_t state_bytes = 0;
+  std::uint64_t took_ms = 0;
+  std::uint64_t switched_ms = 0;
+  MSGPACK_DEFINE_MAP(name, version, build_id, previous_version, previous_build_id, replaced, hosts, state_bytes,
+                     took_ms, switched_ms);
+};
+
 class manager_api {
  public:
   manager_api(ProcessManager& pm, std::function<void()> on_shutdown) : pm_(pm), on_shutdown_(std::move(on_shutdown)) {}
@@ -70,6 +87,9 @@ class manager_api {
   bool kill(std::uint64_t id, std::int64_t signal);
   bool stop(std::uint64_t id, std::uint64_t timeout_ms);
   std::vector<process_record> scale(std::string name, std::uint64_t size);
+  // Hot reload of a service or pool; `plugin` empty: its own file again;
+  // `probation_ms` 0: the default (1000).
+  reload_record reload(std::string name, std::string plugin, std::uint64_t probation_ms);
   // Endpoints of the live members of `name`.
   std::vector<std::string> resolve(std::string name);
   // Stops every host, then the daemon.
@@ -83,4 +103,4 @@ class manager_api {
 }  // namespace titan
 
 TITAN_SERVICE(titan::manager_api, "titan.manager", (ps, titan::idempotent), (tree, titan::idempotent), spawn, pool, kill, stop, scale,
-              (resolve, titan::idempotent), shutdown)
+              reload, (resolve, titan::idempotent), shutdown)
