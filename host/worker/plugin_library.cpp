@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "elf_build_id.hpp"
+#include "elf_file.hpp"
 #include "host_error.hpp"
 #include "titan/descriptor.hpp"
 
@@ -60,7 +60,15 @@ struct plugin_library::impl {
 std::unique_ptr<plugin_library> plugin_library::load(const std::string& path) {
   int fd = private_copy(path);
   auto im = std::make_unique<impl>();
-  std::string build_id = elf_build_id(fd);
+  const elf_facts elf = read_elf_facts(fd);
+  if (elf.is_elf64 && elf.needed > elf.size) {
+    ::close(fd);
+    throw host_error(exit_code::plugin_load_failed,
+                     "cannot load plugin " + path + ": the file is truncated (" + std::to_string(elf.size) +
+                         " bytes; its ELF headers describe " + std::to_string(elf.needed) +
+                         "): is it still being written?");
+  }
+  std::string build_id = elf.build_id;
   try {
     // rtld_now: a missing symbol fails here, with its name, not mid-call.
     im->library.load("/proc/self/fd/" + std::to_string(fd),

@@ -307,7 +307,9 @@ bool zmq_client_core::apply_received() {
         // A host that drains (stopping, scaled down, replaced by a reload)
         // or hands over refused it without running it: send it elsewhere,
         // or hold it until the membership names a host that takes calls.
-        from->refusing = true;
+        // Only a membership can say it takes calls again (a reload rolled
+        // back): a client without one keeps it.
+        if (feed_) from->refusing = true;
         if (!requeue_refused(slot, *from)) fail(slot, *c, std::move(message));
       } else if (c == status_code::unavailable && from != nullptr && resend_elsewhere(slot, *from, true)) {
         // An older host's refusal says nothing of running it: only an idempotent call goes elsewhere.

@@ -1,9 +1,10 @@
-#include "elf_build_id.hpp"
+#include "elf_file.hpp"
 
 #include <elf.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace titan::host {
@@ -34,27 +35,35 @@ std::string find_in_notes(const unsigned char* p, const unsigned char* end) {
 
 }  // namespace
 
-std::string elf_build_id(int fd) {
+elf_facts read_elf_facts(int fd) {
+  elf_facts facts;
   struct stat st{};
-  if (::fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Elf64_Ehdr))) return {};
+  if (::fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Elf64_Ehdr))) return facts;
   const std::size_t size = static_cast<std::size_t>(st.st_size);
+  facts.size = size;
   void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (map == MAP_FAILED) return {};
+  if (map == MAP_FAILED) return facts;
   const auto* base = static_cast<const unsigned char*>(map);
-  std::string id;
   Elf64_Ehdr eh;
   std::memcpy(&eh, base, sizeof eh);
   if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
-      eh.e_phentsize == sizeof(Elf64_Phdr) && eh.e_phoff + std::size_t{eh.e_phnum} * sizeof(Elf64_Phdr) <= size) {
-    for (unsigned i = 0; i < eh.e_phnum && id.empty(); ++i) {
-      Elf64_Phdr ph;
-      std::memcpy(&ph, base + eh.e_phoff + i * sizeof ph, sizeof ph);
-      if (ph.p_type != PT_NOTE || ph.p_offset + ph.p_filesz > size) continue;
-      id = find_in_notes(base + ph.p_offset, base + ph.p_offset + ph.p_filesz);
+      eh.e_phentsize == sizeof(Elf64_Phdr)) {
+    facts.is_elf64 = true;
+    auto need = [&](std::uint64_t end) { facts.needed = std::max<std::uint64_t>(facts.needed, end); };
+    need(eh.e_phoff + std::uint64_t{eh.e_phnum} * sizeof(Elf64_Phdr));
+    need(eh.e_shoff + std::uint64_t{eh.e_shnum} * eh.e_shentsize);
+    if (eh.e_phoff + std::size_t{eh.e_phnum} * sizeof(Elf64_Phdr) <= size) {
+      for (unsigned i = 0; i < eh.e_phnum; ++i) {
+        Elf64_Phdr ph;
+        std::memcpy(&ph, base + eh.e_phoff + i * sizeof ph, sizeof ph);
+        need(ph.p_offset + ph.p_filesz);
+        if (ph.p_type == PT_NOTE && facts.build_id.empty() && ph.p_offset + ph.p_filesz <= size)
+          facts.build_id = find_in_notes(base + ph.p_offset, base + ph.p_offset + ph.p_filesz);
+      }
     }
   }
   ::munmap(map, size);
-  return id;
+  return facts;
 }
 
 }  // namespace titan::host
