@@ -45,6 +45,11 @@ struct settings {
   std::size_t tree_starts = 5;   // starts of each tree of tree_size hosts, per way
   std::size_t tree_size = 16;
   std::string titan_binary;      // the titan CLI, for `titan up --detach` (see main.cpp)
+  // Hot reload (reload.cpp): reloads per service (kv, then an echo pool of 2).
+  std::size_t reloads = 10;
+  std::size_t reload_clients = 4;     // threads calling one at a time during the reloads
+  std::size_t reload_keys = 1000;     // put into kv before the first reload
+  std::size_t reload_gap_ms = 250;    // calls outside a reload: before, between and after them
 };
 
 // Latency figures in microseconds.
@@ -174,8 +179,35 @@ struct supervision_result {
   std::string titan_binary;  // the titan CLI used for titan_up
 };
 
+// Reloads of one service (pm.reload, probation 0 ms) while clients call it.
+struct reload_service_result {
+  std::string key;                 // JSON key: "kv" (state handed over), "echo" (a pool, no state hooks)
+  std::string what;                // for the table
+  std::size_t hosts = 0;           // 1, or the pool's size
+  bool stateful = false;
+  std::size_t reloads = 0;         // that went through
+  std::size_t failed_reloads = 0;  // rolled back (see error)
+  duration_stats switched;         // reload_report::switched: the call -> every new host takes calls
+  duration_stats took;             // reload_report::took: the call -> the last old host let go
+  double state_bytes_median = 0, state_bytes_max = 0;  // reload_report::state_bytes
+  std::string version, previous_version;             // of the last reload that went through
+  std::size_t keys = 0, keys_after = 0;              // kv only: size() before the reloads and after
+  std::size_t clients = 0;
+  std::size_t sent = 0, replied = 0, failed_calls = 0;
+  std::string first_error;         // the first failed call, verbatim
+  latency_stats outside;           // calls that overlapped no reload() call
+  latency_stats during;            // calls that overlapped one
+  double worst_ratio = 0;          // during.max_us / outside.p50_us
+  std::string error;               // the first failed reload, or why the measurement stopped
+};
+
+struct reload_result {
+  std::vector<reload_service_result> services;
+};
+
 struct results {
   settings config;
+  reload_result reload;
   pool_result pool;
   std::vector<failover_result> failover;
   supervision_result supervision;

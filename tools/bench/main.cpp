@@ -1,7 +1,7 @@
 // titan-bench: Titan echo calls against raw ZeroMQ measured in the same run,
 // pool throughput by pool size, failover after a member's death, the restart
-// of a supervised service and the start of a tree of many hosts, plus
-// spawn-to-ready time and the memory of an idle host.
+// of a supervised service and the start of a tree of many hosts, hot
+// reload under load, plus spawn-to-ready time and the memory of an idle host.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -17,6 +17,7 @@
 #include "failover.hpp"
 #include "pool.hpp"
 #include "raw_echo.hpp"
+#include "reload.hpp"
 #include "report.hpp"
 #include "report_pool.hpp"
 #include "supervision.hpp"
@@ -49,6 +50,8 @@ void apply_quick(settings& s, CLI::App& app) {
   if (unset("--failovers")) s.failovers = 2;
   if (unset("--restarts")) s.restarts = 2;
   if (unset("--tree-starts")) s.tree_starts = 1;
+  if (unset("--reloads")) s.reloads = 3;
+  s.reload_gap_ms = 100;
 }
 
 // The titan CLI next to this program (an install), else the build's.
@@ -140,6 +143,8 @@ results run(const settings& s) {
     r.supervision.starts.push_back(measure_tree_start(s, compute, true, errors_only_logger()));
     r.supervision.starts.push_back(measure_titan_up(s, compute));
   }
+  // A manager of its own; each service records its own failure (see reload.hpp).
+  if (s.reloads > 0) r.reload = measure_reloads(s, plugin_path(s, "kv.so", "kv"), plugin, errors_only_logger());
   std::cerr << "titan-bench: spawn-to-ready x" << s.spawns << "...\n";
   r.spawn = measure_spawn(pm, plugin, s.spawns);
   std::cerr << "titan-bench: idle host memory...\n";
@@ -158,7 +163,7 @@ int main(int argc, char** argv) {
   std::string raw_server;
 
   CLI::App app{"titan-bench: Titan echo calls vs raw ZeroMQ DEALER/ROUTER, measured in the same run; "
-               "pools, failover, supervision (restart, tree start); spawn-to-ready time; idle host memory."};
+               "pools, failover, supervision (restart, tree start), hot reload; spawn-to-ready time; idle host memory."};
   app.add_option("--payload", s.payload, "Bytes of the echoed string")->capture_default_str();
   app.add_flag("--json", json, "Print one JSON object instead of the table");
   app.add_flag("--quick", s.quick, "Few iterations: a smoke run, not a measurement");
@@ -193,6 +198,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--tree-size", s.tree_size, "Hosts in each started tree")
       ->check(CLI::Range(std::size_t{1}, std::size_t{256}))
+      ->capture_default_str();
+  app.add_option("--reloads", s.reloads, "Hot reloads timed per service (kv with state, an echo pool without; "
+                 "0: skip)")->capture_default_str();
+  app.add_option("--reload-clients", s.reload_clients, "Threads calling during the reloads, one call at a time each")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
       ->capture_default_str();
   app.add_option("--titan", s.titan_binary, "The titan CLI, for `titan up --detach`")->capture_default_str();
   // Internal: the raw echo server, a copy of this program.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "report_pool.hpp"
+#include "report_reload.hpp"
 #include "report_supervision.hpp"
 
 namespace titan::bench {
@@ -81,6 +82,7 @@ void print_table(const results& r, std::ostream& out) {
   print_pool_table(r, out);
   print_failover_table(r, out);
   print_supervision_table(r, out);
+  print_reload_table(r, out);
 
   char buf[256];
   const spawn_result& s = r.spawn;
@@ -111,7 +113,8 @@ nlohmann::json to_json(const results& r) {
                    {"pool_window_per_member", c.pool_window_per_member},
                    {"failovers", c.failovers},               {"failover_timeout_ms", c.failover_timeout_ms},
                    {"restarts", c.restarts},                 {"tree_starts", c.tree_starts},
-                   {"tree_size", c.tree_size}};
+                   {"tree_size", c.tree_size},               {"reloads", c.reloads},
+                   {"reload_clients", c.reload_clients},     {"reload_keys", c.reload_keys}};
   j["transports"] = nlohmann::json::object();
   for (const auto& t : r.transports) {
     j["transports"][t.transport] = {
@@ -130,6 +133,7 @@ nlohmann::json to_json(const results& r) {
   j["pool"] = pool_json(r);
   j["failover"] = failover_json(r);
   j["supervision"] = supervision_json(r);
+  j["reload"] = reload_json(r);
   j["errors"] = section_errors(r);
   j["idle_host_memory_kb"] = memory_json(r.host_memory);
   j["raw_server_memory_kb"] = memory_json(r.raw_server_memory);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "report_reload.hpp"
 #include "report_supervision.hpp"
 
 namespace titan::bench {
@@ -32,6 +33,7 @@ std::vector<std::string> section_errors(const results& r) {
     if (!f.error.empty())
       out.push_back(format("failover, size %zu: %zu kill(s) not measured: ", f.size, f.broken_kills) + f.error);
   for (auto& e : supervision_errors(r)) out.push_back(std::move(e));
+  for (auto& e : reload_errors(r)) out.push_back(std::move(e));
   return out;
 }
 

@@ -18,7 +18,7 @@ nlohmann::json failover_json(const results& r);
 // {samples, min, median, p90, max}, in milliseconds.
 nlohmann::json duration_json(const duration_stats& d);
 
-// "pools, size 4: ..." for every pool, failover or supervision measurement that failed
+// "pools, size 4: ..." for every pool, failover, supervision or reload measurement that failed
 // (the run went on without it). Empty when all went through.
 std::vector<std::string> section_errors(const results& r);
 

@@ -1,7 +1,7 @@
 # bench_smoke: `titan-bench --quick --json` finishes and prints one valid JSON
-# object with every section's keys (supervision included). Timings are never
+# object with every section's keys (supervision and reload included). Timings are never
 # checked: machines are shared and noisy.
-# Exit status 2 means the run finished but a pool, failover or supervision
+# Exit status 2 means the run finished but a pool, failover, supervision or reload
 # measurement failed (the product misbehaved, e.g. a host stopped
 # answering): the JSON says which under "errors". That is reported as a
 # warning, not a failure of the benchmark itself; any other non-zero status
@@ -20,7 +20,7 @@ if(json_error OR NOT type STREQUAL "OBJECT" OR NOT out MATCHES "^{.*}$")
 endif()
 # Every section is there, the supervision one included (--quick runs it with
 # few iterations). Only the keys are checked, never a value.
-foreach(key transports pool failover supervision spawn_to_ready_ms errors)
+foreach(key transports pool failover supervision reload spawn_to_ready_ms errors)
   string(JSON ignored ERROR_VARIABLE key_error GET "${out}" ${key})
   if(key_error)
     message(FATAL_ERROR "titan-bench --quick --json has no \"${key}\" (${key_error}):\n${out}")
@@ -32,6 +32,14 @@ foreach(path "restart;replacement_ms;median" "restart;respawn_started_ms;median"
   if(key_error)
     string(REPLACE ";" "." dotted "${path}")
     message(FATAL_ERROR "titan-bench --quick --json has no supervision.${dotted} (${key_error}):\n${out}")
+  endif()
+endforeach()
+foreach(path "kv;switched_ms;median" "kv;took_ms;median" "kv;calls;during_reload_us;max" "kv;calls;failed"
+        "echo;switched_ms;median" "echo;calls;outside_reload_us;p50" "echo;max_during_over_p50_outside")
+  string(JSON ignored ERROR_VARIABLE key_error GET "${out}" reload ${path})
+  if(key_error)
+    string(REPLACE ";" "." dotted "${path}")
+    message(FATAL_ERROR "titan-bench --quick --json has no reload.${dotted} (${key_error}):\n${out}")
   endif()
 endforeach()
 if(rc EQUAL 2)
