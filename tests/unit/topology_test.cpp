@@ -246,6 +246,36 @@ TEST_CASE("built-in defaults without a [defaults] table", "[topology]") {
   CHECK(t.manager.log_max_size == m.log_max_size);
 }
 
+TEST_CASE("watch: off by default, set per service or pool, or for all in [defaults]", "[topology]") {
+  topology off = parse_topology("[services.a]\nplugin = \"a.so\"\n", file);
+  CHECK_FALSE(off.root.children.at(0).host.watch);
+
+  topology t = parse_topology(R"([defaults]
+watch = true
+[supervisors.main]
+children = ["a", "p", "sub"]
+[services.a]
+plugin = "a.so"
+[pools.p]
+plugin = "p.so"
+size = 2
+watch = false
+[supervisors.sub]
+children = ["b"]
+[services.b]
+plugin = "b.so"
+)",
+                              file);
+  const auto& children = t.root.children;
+  REQUIRE(children.size() == 3);
+  CHECK(children[0].host.watch);        // from [defaults]
+  CHECK_FALSE(children[1].host.watch);  // its own
+  CHECK_FALSE(children[2].host.watch);  // a supervisor runs no plugin
+  CHECK(children[2].supervisor->children.at(0).host.watch);
+  CHECK(t.positions.count("defaults.watch"));
+  CHECK(t.positions.count("pools.p.watch"));
+}
+
 TEST_CASE("duration and size forms", "[topology]") {
   topology t = parse_topology(R"([manager]
 heartbeat = "1.5s"

@@ -351,6 +351,7 @@ bool manager_core::stop(std::uint64_t id, std::chrono::milliseconds timeout, boo
 }
 
 void manager_core::shutdown(const shutdown_options& o) {
+  stop_watching();  // before the trees stop: no reload of a rebuilt plugin starts from now on
   // The trees first: each stops its children in reverse order, by their
   // own shutdown specs; then whatever was spawned on its own.
   std::promise<void> trees_done;

@@ -21,6 +21,7 @@
 
 #include "child_process.hpp"
 #include "log_collector.hpp"
+#include "plugin_watcher.hpp"
 #include "runtime_dir.hpp"
 #include "supervision/host_runner.hpp"
 #include "supervision/supervision.hpp"
@@ -131,6 +132,11 @@ class manager_core : private host_runner {
   void roll_back(const std::vector<reload_step>& steps);
   std::string exit_of(std::uint64_t id);  // "" while it lives
 
+  // Reload on rebuild, host_spec::watch (manager_watch.cpp).
+  void watch_plugins(const supervisor_spec& spec);  // after supervise() started it
+  void stop_watching();  // first in shutdown(): no reload starts after it
+  void on_plugin_changed(const std::string& name, const std::string& path);  // the watcher's thread
+
   // host_runner, for the supervision engine (loop thread).
   std::uint64_t start_host(const host_request& request) override;
   void stop_host(std::uint64_t id, bool brutal) override;
@@ -167,6 +173,9 @@ class manager_core : private host_runner {
   std::deque<std::function<void()>> slow_jobs_;  // reloads, on a thread of their own
   std::thread slow_thread_;
   std::vector<std::thread> callback_threads_;  // on_tree_exit callbacks, joined at destruction
+  std::mutex watch_mu_;                      // watcher_, watch_closed_
+  std::unique_ptr<plugin_watcher> watcher_;  // created by the first watched child
+  bool watch_closed_ = false;                // shutdown began
 
   std::thread thread_;  // last: starts after everything above exists
 };

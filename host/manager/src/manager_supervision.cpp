@@ -45,6 +45,7 @@ void manager_core::supervise(const supervisor_spec& spec) {
       throw Error(status_code::failed_precondition, "'" + spec.name + "' is already registered");
     supervision_->add_tree(top, std::move(cb));
   });
+  watch_plugins(spec);  // only a tree that started: one that failed left nothing to reload
 }
 
 // The callback runs on a thread of its own, not the loop: it may call any

@@ -137,6 +137,9 @@ class ProcessManager {
     // taken as hung: killed, and restarted under its policy.
     std::chrono::milliseconds heartbeat{1000};
     unsigned liveness = 3;
+    // A watched plugin (host_spec::watch) counts as rebuilt once it has had
+    // no change for this long: a linker's many writes make one reload.
+    std::chrono::milliseconds watch_settle{300};
   };
 
   ProcessManager();

@@ -57,6 +57,11 @@ struct host_spec {
   std::string log_level = "info";
   std::chrono::milliseconds ready_timeout{10000};
   std::chrono::milliseconds call_timeout{30000};  // default deadline of proxies to it
+  // Reload it (ProcessManager::reload with the default options) each time
+  // `plugin` is rebuilt, once the file has been quiet for
+  // ProcessManager::options::watch_settle. A failed reload is logged and the
+  // old version keeps serving; the next rebuild tries again.
+  bool watch = false;
 };
 
 struct supervisor_flags {

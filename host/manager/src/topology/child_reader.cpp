@@ -10,10 +10,10 @@ namespace {
 
 const std::vector<std::string_view> defaults_keys{"restart",       "shutdown",   "backoff",     "call_timeout",
                                                   "ready_timeout", "max_memory", "concurrency", "transport",
-                                                  "log_level",     "intensity",  "period"};
+                                                  "log_level",     "intensity",  "period",      "watch"};
 const std::vector<std::string_view> service_keys{
     "plugin",        "config",       "config_file", "concurrency", "transport",   "max_memory", "log_level",
-    "ready_timeout", "call_timeout", "restart",     "shutdown",    "significant", "backoff"};
+    "ready_timeout", "call_timeout", "restart",     "shutdown",    "significant", "backoff",    "watch"};
 const std::vector<std::string_view> pool_only_keys{"size", "strategy", "intensity", "period"};
 const std::vector<std::string_view> supervisor_keys{"strategy", "intensity", "period",     "auto_shutdown",
                                                     "children", "restart",   "significant"};
@@ -106,6 +106,7 @@ void child_reader::read_host_keys(table_reader& r, child_entry& e) {
     h.concurrency = static_cast<unsigned>(*v), note("host.concurrency", "concurrency");
   if (auto v = r.string("transport")) h.transport = *v, note("host.transport", "transport");
   if (auto v = r.string("log_level")) h.log_level = *v, note("host.log_level", "log_level");
+  if (auto v = r.boolean("watch")) h.watch = *v, note("host.watch", "watch");
 }
 
 void child_reader::read_service_keys(table_reader& r, child_entry& e) {
