@@ -46,6 +46,7 @@ std::string child_details(const child_spec& c) {
       add((c.size == 0 ? std::string("size auto") : "size " + std::to_string(c.size)) + ", " +
           std::string(to_string(c.strategy)));
     if (c.host.concurrency != 1) add("concurrency " + std::to_string(c.host.concurrency));
+    if (c.host.watch) add("watch");
     if (c.host.transport != "ipc") add(c.host.transport);
   }
   if (c.restart != restart_type::permanent) add(std::string(to_string(c.restart)));
