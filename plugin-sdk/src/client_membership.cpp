@@ -42,7 +42,10 @@ bool zmq_client_core::read_monitors() {
 
 // A member that left the membership goes once nothing of ours is left with it.
 void zmq_client_core::drop_idle_removed_links() {
-  std::erase_if(links_, [](const auto& l) { return l->removed && l->in_flight == 0 && l->outbox.empty(); });
+  auto idle = [](const auto& l) { return l->removed && l->in_flight == 0 && l->outbox.empty(); };
+  for (const auto& l : links_)
+    if (l->predecessor != nullptr && idle(l->predecessor)) l->predecessor = nullptr;
+  std::erase_if(links_, idle);
 }
 
 // Sends an idempotent call that `from` did not answer to another member,
@@ -99,6 +102,8 @@ void zmq_client_core::reassign_outbox(member_link& l) {
 void zmq_client_core::retry_unassigned() {
   std::deque<unassigned_call> waiting;
   waiting.swap(unassigned_);
+  // In the order the calls were made (refused ones joined later).
+  std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   for (auto& u : waiting) {
     call_slot* slot = calls_.find(u.id);
     if (slot == nullptr || slot->state != call_state::unsent) continue;
@@ -119,6 +124,7 @@ bool zmq_client_core::apply_feed() {
   auto m = feed_->read();
   if (!m) return false;
   if (m->call_timeout) announced_timeout_ = m->call_timeout;
+  std::vector<member_link*> left, joined;  // in this update, with calls of ours still there / new
   for (const auto& l : links_) {
     bool keep = std::any_of(m->members.begin(), m->members.end(), [&](const auto& e) {
       return e.first == l->key() && e.second == l->endpoint();
@@ -127,13 +133,25 @@ bool zmq_client_core::apply_feed() {
     if (!keep && !l->removed) {
       l->removed = true;
       reassign_later_.push_back(l.get());
+      if (l->in_flight > 0) left.push_back(l.get());
     }
   }
   for (const auto& [key, endpoint] : m->members) {
     bool known = std::any_of(links_.begin(), links_.end(), [&](const auto& l) {
       return !l->removed && l->key() == key && l->endpoint() == endpoint;
     });
-    if (!known) links_.push_back(std::make_unique<member_link>(*ctx_, key, endpoint));
+    if (!known) {
+      links_.push_back(std::make_unique<member_link>(*ctx_, key, endpoint));
+      joined.push_back(links_.back().get());
+    }
+  }
+  // A member replaced by another (same pool slot key, or the one host of a
+  // service swapped for one other): the new one waits for the old one's
+  // answers to what we sent it, so that our calls keep their order.
+  for (member_link* j : joined) {
+    auto same_key = std::find_if(left.begin(), left.end(), [&](member_link* l) { return l->key() == j->key(); });
+    if (same_key != left.end()) j->predecessor = *same_key;
+    else if (left.size() == 1 && joined.size() == 1) j->predecessor = left.front();
   }
   balancer_.rebuild(links_);
   for (member_link* l : reassign_later_) reassign_outbox(*l);

@@ -48,6 +48,12 @@ class member_link {
   bool refusing = false;        // refused a call as not executed (draining, handing over):
                                 // no new calls until a membership lists it again
   bool taking_calls() const { return !removed && !refusing; }
+  // The member this one replaced (a reload, a restart in the same pool
+  // slot) while calls of ours were still in flight there. Calls wait in the
+  // outbox until the predecessor has answered (or refused) them all, so a
+  // client's calls still run in the order it sent them.
+  member_link* predecessor = nullptr;
+  bool held() const { return predecessor != nullptr && predecessor->in_flight > 0; }
   std::uint64_t in_flight = 0;  // calls sent here and not yet ended
   std::deque<outgoing> outbox;  // calls picked for this member, not yet sent
 

@@ -147,12 +147,16 @@ void zmq_client_core::assign(call_slot& slot, zmq::message_t body, const member_
   wire::encode_header(header_buf_, wire::kind::call, slot.id, slot.method,
                       {.deadline_ms = deadline_ms, .traceparent = {}});
   outgoing out{slot.id, zmq::message_t(header_buf_.data(), header_buf_.size()), std::move(body)};
-  if (!pumping_ && link->outbox.empty() && link->try_send(out)) {
+  if (!pumping_ && link->outbox.empty() && !link->held() && link->try_send(out)) {
     slot.state = call_state::sent;
     ++link->in_flight;
     return;
   }
-  link->outbox.push_back(std::move(out));
+  // In id order (the order the calls were made): a call re-sent after a
+  // refusal goes before the newer ones already waiting.
+  auto pos = link->outbox.end();
+  while (pos != link->outbox.begin() && std::prev(pos)->id > out.id) --pos;
+  link->outbox.insert(pos, std::move(out));
   if (pumping_) wake_pumper();
 }
 
@@ -207,7 +211,8 @@ void zmq_client_core::pump(std::unique_lock<std::mutex>& lock, clock::time_point
     flush_outboxes();
     items_.clear();
     for (const auto& l : links_) {
-      items_.push_back({l->socket().handle(), 0, static_cast<short>(ZMQ_POLLIN | (l->outbox.empty() ? 0 : ZMQ_POLLOUT)), 0});
+      const bool can_send = !l->outbox.empty() && !l->held();
+      items_.push_back({l->socket().handle(), 0, static_cast<short>(ZMQ_POLLIN | (can_send ? ZMQ_POLLOUT : 0)), 0});
       items_.push_back({l->monitor().handle(), 0, ZMQ_POLLIN, 0});
     }
     if (feed_) items_.push_back({feed_->socket().handle(), 0, ZMQ_POLLIN, 0});
@@ -237,6 +242,7 @@ void zmq_client_core::pump(std::unique_lock<std::mutex>& lock, clock::time_point
 
 void zmq_client_core::flush_outboxes() {
   for (const auto& l : links_) {
+    if (l->held()) continue;
     while (!l->outbox.empty()) {
       outgoing& out = l->outbox.front();
       call_slot* slot = calls_.find(out.id);
