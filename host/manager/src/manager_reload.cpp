@@ -71,6 +71,10 @@ std::uint64_t manager_core::start_spare(const reload_target& t, const std::strin
   e.unlisted = true;
   e.ready.emplace();
   ready = e.ready->get_future();
+  std::lock_guard lock(mu_);
+  // As start_host(host_request) does: list() shows whose child it is.
+  e.info.restarts = t.restarts;
+  e.info.supervisor = t.supervisor;
   return e.info.id;
 }
 
