@@ -1,5 +1,7 @@
 #include "pool_support.hpp"
 
+#include "manager_support.hpp"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -27,12 +29,7 @@ titan::pool_options pool_opts(const std::string& name, std::size_t size, titan::
 }
 
 bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = clock::now() + timeout;
-  for (;;) {
-    if (done()) return true;
-    if (clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
+  return titan::test::poll_until(done, timeout);
 }
 
 std::set<std::int64_t> answer_from(const titan::Proxy<ComputeService>& proxy, std::size_t n,

@@ -1,5 +1,7 @@
 #include "reload_support.hpp"
 
+#include "manager_support.hpp"
+
 #include <elf.h>
 #include <unistd.h>
 
@@ -29,25 +31,10 @@ bool verbose() {
 }  // namespace
 
 bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = clock::now() + timeout;
-  for (;;) {
-    if (done()) return true;
-    if (clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(2ms);
-  }
+  return titan::test::poll_until(done, timeout);
 }
 
-titan::ProcessManager::options manager_options() {
-  titan::ProcessManager::options o;
-  o.host_binary = titan::test::host_binary();
-  if (verbose()) {
-    o.logger = std::make_shared<spdlog::logger>("reload-test", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
-    o.logger->set_level(spdlog::level::debug);
-  } else {
-    o.logger = std::make_shared<spdlog::logger>("reload-test", std::make_shared<spdlog::sinks::null_sink_mt>());
-  }
-  return o;
-}
+titan::ProcessManager::options manager_options() { return titan::test::manager_options("reload-test"); }
 
 std::string host_log_level() { return verbose() ? "info" : "off"; }
 
