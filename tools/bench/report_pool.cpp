@@ -4,17 +4,13 @@
 #include <cstdio>
 #include <string>
 
+#include "report.hpp"
 #include "report_reload.hpp"
 #include "report_supervision.hpp"
 
+
 namespace titan::bench {
 namespace {
-
-std::string format(const char* fmt, auto... v) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, fmt, v...);
-  return buf;
-}
 
 unsigned cores(const pool_result& p) { return p.usable_cpus ? p.usable_cpus : p.hardware_threads; }
 

@@ -4,16 +4,12 @@
 
 #include "pool.hpp"
 #include "reload.hpp"
+#include "report.hpp"
 #include "report_pool.hpp"
+
 
 namespace titan::bench {
 namespace {
-
-std::string format(const char* fmt, auto... v) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, fmt, v...);
-  return buf;
-}
 
 const char* verdict(const reload_service_result& s) {
   if (s.during.samples == 0 || s.outside.samples == 0) return "not measured";

@@ -3,7 +3,9 @@
 #include <cstdio>
 
 #include "pool.hpp"
+#include "report.hpp"
 #include "report_pool.hpp"
+
 
 namespace titan::bench {
 namespace {
@@ -11,12 +13,6 @@ namespace {
 // The figures for comparison; not measured here.
 constexpr double pm2_restart_ms = 210;
 constexpr double target_restart_ms = 10;
-
-std::string format(const char* fmt, auto... v) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, fmt, v...);
-  return buf;
-}
 
 const char* const backoff_note =
     "one tree, the same child killed each time; its backoff.reset_after is 0 ms, so every death counts as the first "
