@@ -68,7 +68,8 @@ std::vector<process_info> manager_core::members(const std::string& name) {
   std::lock_guard lock(mu_);
   std::vector<process_info> out;
   for (auto& [id, e] : entries_)
-    if (e->info.group == name && e->info.state == process_state::running) out.push_back(snapshot(*e));
+    if (e->info.group == name && e->info.state == process_state::running && !e->unlisted)  // as the membership
+      out.push_back(snapshot(*e));
   return out;
 }
 

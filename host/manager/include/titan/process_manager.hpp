@@ -215,7 +215,8 @@ class ProcessManager {
                           std::string_view expected_service = {});
 
   std::vector<process_info> list() const;
-  // Live members registered under `name`.
+  // Live members registered under `name`: the hosts its clients call (a
+  // reload's new host once it took over, not before).
   std::vector<process_info> members(const std::string& name) const;
   std::optional<process_info> get(std::uint64_t id) const;
 
