@@ -127,8 +127,9 @@ class manager_core : private host_runner {
   void replace_one(reload_step& step, const std::string& plugin, const reload_options& opts);
   void switch_membership(reload_step& step);
   void await_probation(const std::vector<reload_step>& steps, const reload_options& opts);
-  void commit(const std::vector<reload_step>& steps, const std::string& plugin, const std::string& name,
-              bool plugin_changed);
+  std::vector<std::uint64_t> commit(const std::vector<reload_step>& steps, const std::string& plugin,
+                                    const std::string& name, bool plugin_changed);  // the hosts it stopped
+  void await_exit(const std::vector<std::uint64_t>& ids, std::chrono::milliseconds grace = std::chrono::seconds(5));
   void roll_back(const std::vector<reload_step>& steps);
   std::string exit_of(std::uint64_t id);  // "" while it lives
 

@@ -186,8 +186,9 @@ void manager_core::await_probation(const std::vector<reload_step>& steps, const 
   }
 }
 
-void manager_core::commit(const std::vector<reload_step>& steps, const std::string& plugin, const std::string& name,
-                          bool plugin_changed) {
+std::vector<std::uint64_t> manager_core::commit(const std::vector<reload_step>& steps, const std::string& plugin,
+                                               const std::string& name, bool plugin_changed) {
+  std::vector<std::uint64_t> stopped;
   run_on_loop([&] {
     std::vector<reload_target> targets;
     for (const auto& s : steps) {
@@ -200,6 +201,7 @@ void manager_core::commit(const std::vector<reload_step>& steps, const std::stri
         spare->unlisted = true;
         spare->intentional_stop = true;
         spare->child->signal(SIGTERM);
+        stopped.push_back(s.spare);
         continue;
       }
       spare->supervised = true;
@@ -212,12 +214,14 @@ void manager_core::commit(const std::vector<reload_step>& steps, const std::stri
           old->info.state = process_state::stopping;
         }
         old->child->signal(SIGTERM);  // nothing in flight: it ends after a quiet spell
+        stopped.push_back(s.target.host);
       }
     }
     if (plugin_changed) supervision_->set_plugin(name, plugin);
     supervision_->set_reloading(targets, false);
     if (!steps.empty()) publish(steps.front().target.group);
   });
+  return stopped;
 }
 
 void manager_core::roll_back(const std::vector<reload_step>& steps) {
@@ -249,14 +253,21 @@ void manager_core::roll_back(const std::vector<reload_step>& steps) {
     }
     if (!steps.empty()) publish(steps.front().target.group);
   });
-  for (std::uint64_t id : spares) {
+  await_exit(spares);
+}
+
+// Hosts a reload let go (SIGTERM: they drain) and no supervisor watches:
+// each gets `grace` to exit, then SIGKILL, so none is left behind.
+void manager_core::await_exit(const std::vector<std::uint64_t>& ids, std::chrono::milliseconds grace) {
+  for (std::uint64_t id : ids) {
     std::unique_lock lock(mu_);
     auto gone = [&] {
       auto it = entries_.find(id);
       return it == entries_.end() || it->second->info.state == process_state::exited;
     };
-    if (exited_cv_.wait_for(lock, std::chrono::seconds(5), gone)) continue;
+    if (exited_cv_.wait_for(lock, grace, gone)) continue;
     lock.unlock();
+    log_->warn("host {} did not exit within {} ms of its stop; killed", id, grace.count());
     run_on_loop([&] {
       if (entry* e = find(id); e && e->child && !e->child->reaped()) e->child->signal_group(SIGKILL);
     });
@@ -296,7 +307,7 @@ reload_report manager_core::reload(const std::string& name, const reload_options
                 "reload of '" + name + "' rolled back: " + e.message() + "; the old version (" +
                     report.previous_version + ") keeps serving");
   }
-  commit(steps, plugin, name, plugin != targets.front().host_spec.plugin);
+  const std::vector<std::uint64_t> stopped = commit(steps, plugin, name, plugin != targets.front().host_spec.plugin);
   for (const auto& s : steps) {
     report.replaced.push_back(s.target.host);
     report.hosts.push_back(s.spare);
@@ -306,6 +317,7 @@ reload_report manager_core::reload(const std::string& name, const reload_options
     report.version = info->version;
     report.build_id = info->build_id;
   }
+  await_exit(stopped);
   report.took = since(started);
   log_->info("reload of {} done in {} ms: {} -> {}", name, report.took.count(), report.previous_version, report.version);
   return report;

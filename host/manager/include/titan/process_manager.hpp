@@ -106,7 +106,7 @@ struct reload_report {
   std::vector<std::uint64_t> replaced{};  // old host ids
   std::vector<std::uint64_t> hosts{};     // the hosts serving now
   std::size_t state_bytes = 0;            // state handed over, summed over hosts
-  std::chrono::milliseconds took{0};      // from the call until the last old host was let go
+  std::chrono::milliseconds took{0};      // from the call until the last old host exited
   std::chrono::milliseconds switched{0};  // until every new host took calls (before probation)
 };
 
