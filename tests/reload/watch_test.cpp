@@ -10,13 +10,12 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 #include <string>
 #include <thread>
 #include <titan/process_manager.hpp>
 
 #include "host_process.hpp"
+#include "manager_support.hpp"
 #include "kv.hpp"
 
 using namespace std::chrono_literals;
@@ -25,14 +24,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using clock_type = std::chrono::steady_clock;
-
-titan::ProcessManager::options opts() {
-  titan::ProcessManager::options o;
-  o.host_binary = titan::test::host_binary();
-  o.logger = std::make_shared<spdlog::logger>("watch-test", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
-  o.logger->set_level(std::getenv("TITAN_TEST_VERBOSE") ? spdlog::level::debug : spdlog::level::off);
-  return o;
-}
 
 // Writes `bytes` over `path` in place, as a linker does: one open, several
 // flushed writes with short pauses (far below the settle time), one close.
@@ -75,21 +66,10 @@ bool reloaded_to(titan::ProcessManager& pm, const std::string& name, const std::
   return found;
 }
 
-// Polls `done` until it holds or `within` passes.
-template <class F>
-bool eventually(F done, std::chrono::milliseconds within = 60s) {
-  const auto until = clock_type::now() + within;
-  while (!done()) {
-    if (clock_type::now() >= until) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
 struct watched_kv {
   titan::test::temp_dir dir;
   fs::path so = dir / "kv.so";
-  titan::ProcessManager pm{opts()};
+  titan::ProcessManager pm{titan::test::manager_options("watch-test")};
 
   watched_kv() {
     fs::copy_file(titan::test::plugin_path("kv"), so);
@@ -116,7 +96,7 @@ TEST_CASE("watch: a rebuilt plugin is reloaded once, its state kept") {
 
   write_like_a_linker(w.so, contents(titan::test::test_plugin_path("kv_v2")));
 
-  REQUIRE(eventually([&] { return reloaded_to(w.pm, "kv", "2.0.0"); }));
+  REQUIRE(titan::test::poll_until([&] { return reloaded_to(w.pm, "kv", "2.0.0"); }, 60s));
   CHECK(kv.get("a").get() == std::optional<std::string>("1"));
   CHECK(kv.version().get() == "2.0.0");
   // Exactly one reload: a second one would start another host. Give it a
@@ -139,14 +119,14 @@ TEST_CASE("watch: a rebuild that does not load is rolled back - the next rebuild
 
   write_like_a_linker(w.so, std::string(64 * 1024, '\0'));  // not a shared library
   // The failed attempt: a new host was tried, and the old one still serves.
-  REQUIRE(eventually([&] { return hosts_of(w.pm, "kv").size() >= 2; }));
-  REQUIRE(eventually([&] {
+  REQUIRE(titan::test::poll_until([&] { return hosts_of(w.pm, "kv").size() >= 2; }, 60s));
+  REQUIRE(titan::test::poll_until([&] {
     auto hosts = hosts_of(w.pm, "kv");
     return hosts.rbegin()->second.state == titan::process_state::exited;
-  }));
+  }, 60s));
   CHECK(kv.version().get() == "1.0.0");
 
   write_like_a_linker(w.so, contents(titan::test::test_plugin_path("kv_v2")));
-  REQUIRE(eventually([&] { return reloaded_to(w.pm, "kv", "2.0.0"); }));
+  REQUIRE(titan::test::poll_until([&] { return reloaded_to(w.pm, "kv", "2.0.0"); }, 60s));
   CHECK(kv.get("a").get() == std::optional<std::string>("1"));
 }

@@ -26,22 +26,21 @@ foreach(key transports pool failover supervision reload spawn_to_ready_ms errors
     message(FATAL_ERROR "titan-bench --quick --json has no \"${key}\" (${key_error}):\n${out}")
   endif()
 endforeach()
-foreach(path "restart;replacement_ms;median" "restart;respawn_started_ms;median" "tree_start;services;total_ms;median"
-        "tree_start;pool;total_ms;median" "tree_start;titan_up;total_ms;median" "tree_start;titan_up;down_ms;median")
-  string(JSON ignored ERROR_VARIABLE key_error GET "${out}" supervision ${path})
-  if(key_error)
-    string(REPLACE ";" "." dotted "${path}")
-    message(FATAL_ERROR "titan-bench --quick --json has no supervision.${dotted} (${key_error}):\n${out}")
-  endif()
-endforeach()
-foreach(path "kv;switched_ms;median" "kv;took_ms;median" "kv;calls;during_reload_us;max" "kv;calls;failed"
-        "echo;switched_ms;median" "echo;calls;outside_reload_us;p50" "echo;max_during_over_p50_outside")
-  string(JSON ignored ERROR_VARIABLE key_error GET "${out}" reload ${path})
-  if(key_error)
-    string(REPLACE ";" "." dotted "${path}")
-    message(FATAL_ERROR "titan-bench --quick --json has no reload.${dotted} (${key_error}):\n${out}")
-  endif()
-endforeach()
+# Each section's keys, as "section path;to;key".
+function(require_keys section)
+  foreach(path ${ARGN})
+    string(REPLACE "." ";" keys "${path}")
+    string(JSON ignored ERROR_VARIABLE key_error GET "${out}" ${section} ${keys})
+    if(key_error)
+      message(FATAL_ERROR "titan-bench --quick --json has no ${section}.${path} (${key_error}):\n${out}")
+    endif()
+  endforeach()
+endfunction()
+require_keys(supervision restart.replacement_ms.median restart.respawn_started_ms.median
+             tree_start.services.total_ms.median tree_start.pool.total_ms.median
+             tree_start.titan_up.total_ms.median tree_start.titan_up.down_ms.median)
+require_keys(reload kv.switched_ms.median kv.took_ms.median kv.calls.during_reload_us.max kv.calls.failed
+             echo.switched_ms.median echo.calls.outside_reload_us.p50 echo.max_during_over_p50_outside)
 if(rc EQUAL 2)
   message(WARNING "titan-bench --quick --json: some measurements failed (see \"errors\"):\n${err}")
 endif()
