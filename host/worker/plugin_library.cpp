@@ -99,7 +99,9 @@ std::unique_ptr<plugin_library> plugin_library::load(const std::string& path) {
                                                   std::to_string(d->abi_version) + ", this host speaks ABI " +
                                                   std::to_string(sdk_abi_version) + "; rebuild the plugin");
   }
-  if (d->descriptor_size < descriptor_size_v1 || d->descriptor_size > sizeof(plugin_descriptor) || d->service_name == nullptr || d->create == nullptr ||
+  // Older SDKs wrote a shorter descriptor (fields are only ever appended).
+  if (d->descriptor_size < descriptor_size_v1 || d->descriptor_size > sizeof(plugin_descriptor) ||
+      d->service_name == nullptr || d->create == nullptr ||
       d->destroy == nullptr || (d->method_count > 0 && d->methods == nullptr)) {
     throw host_error(exit_code::not_a_plugin, "not a Titan plugin: " + path + " has a malformed descriptor");
   }

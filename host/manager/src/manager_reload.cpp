@@ -24,7 +24,6 @@ struct manager_core::reload_step {
   reload_target target;
   std::uint64_t spare = 0;        // the new host
   std::string old_endpoint;
-  std::string spare_endpoint;
   bool frozen = false;            // the old host was asked for $snapshot: it refuses calls
   bool switched = false;          // the membership names the new host, not the old one
   std::size_t state_bytes = 0;
@@ -121,7 +120,6 @@ void manager_core::replace_one(reload_step& step, const std::string& plugin, con
   } catch (const Error& e) {
     throw Error(status_code::failed_precondition, "the new version of " + t.name + " could not start: " + e.message());
   }
-  step.spare_endpoint = info.endpoint;
   if (info.service != old_service)
     throw Error(status_code::failed_precondition, plugin + " serves '" + info.service + "', not '" + old_service + "'");
 
