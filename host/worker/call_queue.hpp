@@ -1,15 +1,19 @@
 // The hand-off between the socket thread and the service threads.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <vector>
 
 #include <zmq.hpp>
 
 namespace titan::host {
+
+class stream_channel;
 
 // One call, as received: its routing id, header fields and body.
 struct call_job {
@@ -18,6 +22,7 @@ struct call_job {
   std::uint64_t id = 0;
   int method = -1;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::shared_ptr<stream_channel> stream;  // a streaming method's call
 };
 
 // A reply ready to be sent: routing id, header, body.

@@ -31,7 +31,9 @@ host_server::host_server(zmq::context_t& ctx, service_instance& service, server_
   socket_.set(zmq::sockopt::sndhwm, 100000);
   socket_.set(zmq::sockopt::rcvhwm, 100000);
   socket_.set(zmq::sockopt::linger, 2000);  // let the last replies out on stop
-  socket_.set(zmq::sockopt::router_mandatory, 0);
+  // Sending to a client that left fails (EHOSTUNREACH) instead of vanishing:
+  // that is how an open stream learns its client is gone.
+  socket_.set(zmq::sockopt::router_mandatory, 1);
   msgpack::sbuffer d;
   service_.pack_describe(d, options_.name);
   describe_.assign(d.data(), d.size());
@@ -90,11 +92,12 @@ void host_server::run(int stop_fd) {
         {nullptr, replies_.fd(), ZMQ_POLLIN, 0},
         {nullptr, heartbeat_fd_, ZMQ_POLLIN, 0},
     };
-    titan::detail::poll(items, 4, std::chrono::milliseconds(draining_ ? 20 : -1));
+    titan::detail::poll(items, 4, poll_timeout());
     if (items[3].revents & ZMQ_POLLIN) beat();
     if (items[2].revents & ZMQ_POLLIN) flush_replies();
     if (items[0].revents & ZMQ_POLLIN) on_socket_readable();
     if (items[1].revents & ZMQ_POLLIN) on_stop_signal();
+    probe_streams();
     run_pending(socket_lock);
     if (snapshot_request_ && counters_.in_flight.load() == 0) finish_snapshot();
   }
@@ -127,6 +130,7 @@ void host_server::on_stop_signal() {
     log_.warn("second stop signal: exiting without waiting for {} call(s)", counters_.in_flight.load());
     stop_now_ = true;
     jobs_.close(true);
+    end_streams(status_code::unavailable, "the host is stopping");
   }
 }
 
@@ -178,8 +182,12 @@ void host_server::handle_message(std::vector<zmq::message_t>& frames) {
     case wire::kind::ping:
       send_reply(rid, wire::kind::pong, h.id, "\xc0", 1);
       break;
-    case wire::kind::cancel:
-      break;  // unary calls run to completion; streams use CANCEL
+    case wire::kind::cancel:  // unary calls run to completion: only streams heed it
+    case wire::kind::credit:
+    case wire::kind::stream_item:
+    case wire::kind::stream_end:
+      handle_stream_frame(rid, h, frames[2]);
+      break;
     case wire::kind::call: {
       if (!h.method.empty() && h.method[0] == '$') {
         handle_reserved(rid, h, frames[2]);
@@ -200,7 +208,16 @@ void host_server::handle_message(std::vector<zmq::message_t>& frames) {
                        std::string(h.method) + "' (methods: " + service_.method_list() + ")");
         break;
       }
-      call_job job{std::move(rid), std::move(frames[2]), h.id, index};
+      const bool streaming = service_.streams_out(index) || service_.streams_in(index);
+      if (streaming && h.meta.credit == 0) {
+        send_error(rid, h.id, status_code::failed_precondition,
+                   "method '" + std::string(h.method) + "' streams its " +
+                       (service_.streams_out(index) ? "results" : "input") +
+                       ": call it as a stream (titan stream, a titan::Reader), not as a unary call");
+        break;
+      }
+      call_job job{std::move(rid), std::move(frames[2]), h.id, index, clock::time_point::max(), nullptr};
+      if (streaming) job.stream = open_stream(job.routing_id, h.id, h.meta.credit, service_.streams_in(index));
       // A deadline beyond a year is no deadline (and cannot overflow the clock).
       constexpr std::uint64_t max_deadline_ms = 365ull * 24 * 3600 * 1000;
       if (h.meta.deadline_ms != 0 && h.meta.deadline_ms <= max_deadline_ms)
@@ -215,7 +232,8 @@ void host_server::handle_message(std::vector<zmq::message_t>& frames) {
     default:
       ++counters_.malformed;
       send_error(rid, h.id, status_code::invalid_argument,
-                 "a host accepts CALL, PING and CANCEL, not " + std::string(wire::to_string(h.msg_kind)));
+                 "a host accepts CALL, PING, CANCEL, CREDIT, STREAM_ITEM and STREAM_END, not " +
+                     std::string(wire::to_string(h.msg_kind)));
   }
   zone_.clear();
 }
@@ -241,7 +259,9 @@ void host_server::handle_reserved(zmq::message_t& rid, const wire::header& h, co
   } else if (h.method == "$metrics") {
     buf_.clear();
     msgpack::packer<msgpack::sbuffer> p(buf_);
-    p.pack_map(4);
+    p.pack_map(5);
+    p.pack("streams");
+    p.pack(open_streams_.load());
     p.pack("calls");
     p.pack(counters_.calls.load());
     p.pack("errors");
@@ -261,12 +281,9 @@ void host_server::handle_reserved(zmq::message_t& rid, const wire::header& h, co
 
 void host_server::send_reply(zmq::message_t& rid, wire::kind k, std::uint64_t id, const char* body, std::size_t size) {
   // Only the socket thread calls this, so it may send directly.
-  zmq::message_t r;
-  r.copy(rid);
-  zmq::message_t header = header_message(buf_, k, id);
-  socket_.send(r, zmq::send_flags::sndmore);
-  socket_.send(header, zmq::send_flags::sndmore);
-  socket_.send(zmq::const_buffer(body, size), zmq::send_flags::none);
+  reply_frames r{zmq::message_t(), header_message(buf_, k, id), zmq::message_t(body, size)};
+  r.routing_id.copy(rid);
+  send_frames(r);
 }
 
 void host_server::send_error(zmq::message_t& rid, std::uint64_t id, status_code code, std::string_view message,
@@ -277,11 +294,18 @@ void host_server::send_error(zmq::message_t& rid, std::uint64_t id, status_code 
   send_reply(rid, wire::kind::error, id, body.data(), body.size());
 }
 
-void host_server::send_frames(reply_frames& r) {
-  // A ROUTER drops a reply whose client is gone; nothing to do then.
-  socket_.send(r.routing_id, zmq::send_flags::sndmore);
+bool host_server::send_frames(reply_frames& r) {
+  try {
+    // The routing frame decides: a client that is gone (EHOSTUNREACH) or
+    // whose queue is full (no result) gets nothing.
+    if (!socket_.send(r.routing_id, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return true;
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EHOSTUNREACH) return false;
+    throw;
+  }
   socket_.send(r.header, zmq::send_flags::sndmore);
   socket_.send(r.body, zmq::send_flags::none);
+  return true;
 }
 
 }  // namespace titan::host

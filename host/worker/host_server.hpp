@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,7 @@
 
 #include "call_queue.hpp"
 #include "service_instance.hpp"
+#include "stream_channel.hpp"
 #include "titan/wire.hpp"
 
 namespace titan::host {
@@ -96,8 +98,20 @@ class host_server {
   void finish_snapshot();
   void handle_restore(zmq::message_t& routing_id, const wire::header& h, const zmq::message_t& body);
   void send_health(zmq::message_t& routing_id, std::uint64_t id);
-  void send_frames(reply_frames& r);
+  // False when the client is gone (ROUTER_MANDATORY); a full queue drops
+  // the message, as a ROUTER does.
+  bool send_frames(reply_frames& r);
   bool finished() const;
+
+  // Streaming calls (host_server_streams.cpp).
+  std::shared_ptr<stream_channel> open_stream(const zmq::message_t& routing_id, std::uint64_t id,
+                                              std::uint64_t credit, bool input);
+  void close_stream(const stream_channel& c);
+  status_code run_stream(call_job& job, const msgpack::object& args, msgpack::sbuffer& out);
+  void handle_stream_frame(const zmq::message_t& routing_id, const wire::header& h, zmq::message_t& body);
+  void probe_streams();  // every open stream whose method waits on a client that left ends
+  void end_streams(status_code code, const std::string& why);
+  std::chrono::milliseconds poll_timeout() const;
 
   // Running calls (host_server_calls.cpp).
   reply_frames execute(call_job& job, call_scratch& scratch);
@@ -152,6 +166,13 @@ class host_server {
   reply_queue replies_;
   std::vector<std::thread> workers_;
   std::vector<reply_frames> flushing_;
+
+  // Open streams, by routing id and call id. Registered when the CALL is
+  // received (a CANCEL may come before it runs), removed when it ends.
+  std::mutex streams_mu_;
+  std::map<std::pair<std::string, std::uint64_t>, std::shared_ptr<stream_channel>> streams_;
+  std::atomic<std::size_t> open_streams_{0};
+  std::chrono::steady_clock::time_point last_probe_{};
 };
 
 }  // namespace titan::host

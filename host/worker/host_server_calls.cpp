@@ -34,14 +34,20 @@ reply_frames host_server::execute(call_job& job, call_scratch& s) {
       msgpack::packer<msgpack::sbuffer>(s.out).pack("arguments must be an array, got " +
                                                     std::string(wire_type_name(args)));
       ++counters_.malformed;
+    } else if (job.stream) {
+      code = run_stream(job, args, s.out);
     } else {
       code = service_.invoke(job.method, args, s.out);
     }
     s.zone.clear();
   }
   ++counters_.calls;
+  const bool stream_end = job.stream && service_.streams_out(job.method);
+  if (job.stream) close_stream(*job.stream);  // the answer below follows its items out
   if (code == status_code::ok) {
-    wire::encode_header(s.header, wire::kind::reply, job.id, "");
+    // A stream of results ends with STREAM_END (body nil); an input stream
+    // is answered like a call.
+    wire::encode_header(s.header, stream_end ? wire::kind::stream_end : wire::kind::reply, job.id, "");
     return {std::move(job.routing_id), zmq::message_t(s.header.data(), s.header.size()),
             zmq::message_t(s.out.data(), s.out.size())};
   }
@@ -67,7 +73,11 @@ void host_server::run_pending(std::unique_lock<std::mutex>& socket_lock) {
   while (!pending_.empty() && !stop_now_) {
     call_job job = std::move(pending_.front());
     pending_.pop_front();
-    call_started_.store(now_ticks());
+    // A stream's items leave through the standby thread: let it take the
+    // socket at once rather than after takeover_after.
+    const auto head_start =
+        job.stream ? std::chrono::duration_cast<clock::duration>(options_.takeover_after).count() : 0;
+    call_started_.store(now_ticks() - head_start);
     {
       std::lock_guard lock(standby_mu_);
       if (standby_asleep_) standby_cv_.notify_one();  // only after an idle spell
@@ -84,6 +94,7 @@ void host_server::run_pending(std::unique_lock<std::mutex>& socket_lock) {
     }
     giveback_wanted_.store(false);
     call_started_.store(0);
+    flush_replies();  // a stream's last items, before its end
     send_frames(reply);
     --counters_.in_flight;
   }
@@ -133,8 +144,11 @@ void host_server::serve_during_call(std::int64_t call_started) {
         {nullptr, giveback_fd_, ZMQ_POLLIN, 0},
         {nullptr, stop_fd_, ZMQ_POLLIN, 0},
         {nullptr, heartbeat_fd_, ZMQ_POLLIN, 0},
+        {nullptr, replies_.fd(), ZMQ_POLLIN, 0},  // a running stream's items
     };
-    titan::detail::poll(items, 4, std::chrono::milliseconds(-1));
+    titan::detail::poll(items, 5, poll_timeout());
+    if (items[4].revents & ZMQ_POLLIN) flush_replies();
+    probe_streams();
     if (items[3].revents & ZMQ_POLLIN) beat();
     if (items[0].revents & ZMQ_POLLIN) on_socket_readable();  // calls wait in pending_
     if (items[2].revents & ZMQ_POLLIN) on_stop_signal();

@@ -94,9 +94,10 @@ std::unique_ptr<plugin_library> plugin_library::load(const std::string& path) {
                                                   plugin_symbol + "' descriptor (did you forget TITAN_PLUGIN?)");
   }
   const auto* d = &im->library.get_alias<const plugin_descriptor>(plugin_symbol);
-  if (d->abi_version != sdk_abi_version) {
+  if (d->abi_version < oldest_abi_version || d->abi_version > sdk_abi_version) {
     throw host_error(exit_code::abi_mismatch, "ABI mismatch: " + path + " was built for Titan SDK ABI " +
                                                   std::to_string(d->abi_version) + ", this host speaks ABI " +
+                                                  std::to_string(oldest_abi_version) + " to " +
                                                   std::to_string(sdk_abi_version) + "; rebuild the plugin");
   }
   // Older SDKs wrote a shorter descriptor (fields are only ever appended).

@@ -40,6 +40,13 @@ class service_instance {
   status_code invoke(int index, const msgpack::object& args, msgpack::sbuffer& out) {
     return method(index).invoke(instance_, args, out);
   }
+  // Runs a streaming method (streams_out() or streams_in()) on `io`.
+  status_code invoke_stream(int index, detail::stream_io& io, const msgpack::object& args, msgpack::sbuffer& out) {
+    stream_call call{instance_, &io};
+    return method(index).invoke(&call, args, out);
+  }
+  bool streams_out(int index) const { return has_flag(method(index).flags, method_flags::streams_out); }
+  bool streams_in(int index) const { return has_flag(method(index).flags, method_flags::streams_in); }
 
   // The state hooks (titan/state.hpp). A plugin built before they existed
   // has none. Each returns false with `error` set when the hook threw.

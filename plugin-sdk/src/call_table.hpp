@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +22,16 @@ enum class call_state : std::uint8_t { unsent, sent, replied, failed };
 
 class member_link;
 
+// What a streaming call has besides a call's fields.
+struct stream_state {
+  bool output = false;
+  bool input = false;
+  std::uint32_t window = 0;
+  std::uint32_t taken_since_credit = 0;  // items read since the last CREDIT we sent
+  std::uint64_t input_credit = 0;        // input items the host can take now
+  std::deque<zmq::message_t> items;      // received, not yet read
+};
+
 struct call_slot {
   std::uint64_t id = 0;  // 0: free
   call_state state = call_state::unsent;
@@ -33,6 +45,7 @@ struct call_slot {
   zmq::message_t body;            // the REPLY body once replied
   status_code code = status_code::ok;
   std::string error;
+  std::unique_ptr<stream_state> stream;  // a streaming call
 };
 
 class call_table {
@@ -59,6 +72,7 @@ class call_table {
     s.body.rebuild(0);
     s.retry_body.rebuild(0);
     s.error.clear();
+    s.stream.reset();
   }
 
   template <class F>

@@ -53,7 +53,8 @@ void zmq_client_core::drop_idle_removed_links() {
 // `need_other`: only if another member can take it now (a refusal from
 // `from` would just repeat); otherwise it may wait for a replacement.
 bool zmq_client_core::resend_elsewhere(call_slot& slot, member_link& from, bool need_other) {
-  if (!slot.idempotent || slot.retry_body.size() == 0 || clock::now() >= slot.deadline) return false;
+  // A stream is not sent again: some of it may have run, and been read.
+  if (slot.stream || !slot.idempotent || slot.retry_body.size() == 0 || clock::now() >= slot.deadline) return false;
   if (need_other) {
     member_link* other = balancer_.pick(links_, slot.key_hash, &from);
     if (other == nullptr || other == &from) return false;
@@ -88,6 +89,7 @@ void zmq_client_core::reassign_outbox(member_link& l) {
   std::deque<outgoing> waiting;
   waiting.swap(l.outbox);
   for (auto& out : waiting) {
+    if (out.control) continue;  // its stream's call went to this member; it ends with it
     call_slot* slot = calls_.find(out.id);
     if (slot == nullptr || slot->state != call_state::unsent || slot->member != &l) continue;
     slot->member = nullptr;

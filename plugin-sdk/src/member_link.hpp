@@ -14,6 +14,9 @@ struct outgoing {
   std::uint64_t id;
   zmq::message_t header;
   zmq::message_t body;
+  // A stream's CREDIT, STREAM_ITEM, STREAM_END or CANCEL: sent as it is,
+  // never moved to another member.
+  bool control = false;
 };
 
 class member_link {

@@ -41,7 +41,11 @@ void encode_header(msgpack::sbuffer& out, kind k, std::uint64_t id, std::string_
   p.pack_uint8(static_cast<std::uint8_t>(k));
   p.pack_uint64(id);
   pack_str(p, method);
-  p.pack_map((m.deadline_ms != 0 ? 1 : 0) + (m.traceparent.empty() ? 0 : 1));
+  p.pack_map((m.deadline_ms != 0 ? 1 : 0) + (m.traceparent.empty() ? 0 : 1) + (m.credit != 0 ? 1 : 0));
+  if (m.credit != 0) {
+    pack_str(p, "credit");
+    p.pack_uint64(m.credit);
+  }
   if (m.deadline_ms != 0) {
     pack_str(p, "deadline_ms");
     p.pack_uint64(m.deadline_ms);
@@ -82,6 +86,10 @@ std::optional<decode_error> decode_header(const char* data, std::size_t size, ms
     } else if (key == "traceparent") {
       if (kv.val.type != msgpack::type::STR) return fail("meta traceparent must be a string");
       out.meta.traceparent = as_str(kv.val);
+    } else if (key == "credit") {
+      if (kv.val.type != msgpack::type::POSITIVE_INTEGER || kv.val.via.u64 == 0)
+        return fail("meta credit must be an unsigned integer above 0");
+      out.meta.credit = kv.val.via.u64;
     }
   }
   return std::nullopt;

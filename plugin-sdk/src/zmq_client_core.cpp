@@ -37,16 +37,22 @@ std::uint64_t zmq_client_core::send(std::string_view method, const char* body, s
                                     std::optional<std::chrono::milliseconds> requested, const call_flags& flags) {
   std::unique_lock lock(mu_);  // once per call: the default deadline is resolved under it too
   if (!pumping_ && feed_) apply_feed();
-  const std::chrono::milliseconds timeout = requested ? *requested : default_timeout_locked();
+  return start_call(method, body, size, requested ? *requested : default_timeout_locked(), flags, nullptr);
+}
+
+std::uint64_t zmq_client_core::start_call(std::string_view method, const char* body, std::size_t size,
+                                          std::optional<std::chrono::milliseconds> timeout, const call_flags& flags,
+                                          std::unique_ptr<stream_state> stream) {
   const std::uint64_t id = next_id_++;
   call_slot& slot = calls_.insert(id);
-  const bool bounded = timeout < no_deadline;
-  slot.deadline = bounded ? clock::now() + timeout : clock::time_point::max();
-  slot.deadline_ms = bounded ? static_cast<std::uint64_t>(std::max<std::int64_t>(timeout.count(), 1)) : 0;
+  const bool bounded = timeout && *timeout < no_deadline;
+  slot.deadline = bounded ? clock::now() + *timeout : clock::time_point::max();
+  slot.deadline_ms = bounded ? static_cast<std::uint64_t>(std::max<std::int64_t>(timeout->count(), 1)) : 0;
   slot.method.assign(method);
   slot.idempotent = flags.idempotent;
   slot.key_hash = flags.key_hash;
   slot.member = nullptr;
+  slot.stream = std::move(stream);
   // Kept where the call could be sent again: wherever there is (or may
   // come) another member. Any call a host refuses as not executed may go
   // elsewhere, so not only idempotent ones. The copy shares the buffer.
@@ -79,14 +85,15 @@ void zmq_client_core::wait(std::uint64_t id, reply_fn fn, void* ctx) {
       drop(slot);
       throw e;
     }
-    if (pumping_) {
-      // A copy: while this waits, calls_ may grow and move the slot.
-      const clock::time_point deadline = slot.deadline;
-      cv_.wait_until(lock, deadline);
-      continue;
-    }
-    pump(lock, slot.deadline);
+    await(lock, slot.deadline);
   }
+}
+
+void zmq_client_core::await(std::unique_lock<std::mutex>& lock, clock::time_point deadline) {
+  if (pumping_)
+    cv_.wait_until(lock, deadline);
+  else
+    pump(lock, deadline);
 }
 
 bool zmq_client_core::ready(std::uint64_t id) {
@@ -103,7 +110,15 @@ bool zmq_client_core::ready(std::uint64_t id) {
 
 void zmq_client_core::forget(std::uint64_t id) noexcept {
   std::lock_guard lock(mu_);
-  if (call_slot* s = calls_.find(id)) drop(*s);  // its outbox entry is skipped, a late reply dropped
+  call_slot* s = calls_.find(id);
+  if (s == nullptr) return;
+  if (s->stream && s->state == call_state::sent) {
+    try {
+      send_control(*s, wire::kind::cancel, zmq::message_t("\xc0", 1));  // the producer stops
+    } catch (...) {  // a socket error: the host learns it when the connection goes
+    }
+  }
+  drop(*s);  // its outbox entry is skipped, a late reply dropped
 }
 
 std::vector<std::string> zmq_client_core::members() {
@@ -145,7 +160,7 @@ void zmq_client_core::assign(call_slot& slot, zmq::message_t body, const member_
           ? 0
           : static_cast<std::uint64_t>(std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::milliseconds>(left).count()));
   wire::encode_header(header_buf_, wire::kind::call, slot.id, slot.method,
-                      {.deadline_ms = deadline_ms, .traceparent = {}});
+                      {.deadline_ms = deadline_ms, .traceparent = {}, .credit = slot.stream ? slot.stream->window : 0});
   outgoing out{slot.id, zmq::message_t(header_buf_.data(), header_buf_.size()), std::move(body)};
   if (!pumping_ && link->outbox.empty() && !link->held() && link->try_send(out)) {
     slot.state = call_state::sent;
@@ -245,6 +260,11 @@ void zmq_client_core::flush_outboxes() {
     if (l->held()) continue;
     while (!l->outbox.empty()) {
       outgoing& out = l->outbox.front();
+      if (out.control) {
+        if (!l->try_send(out)) break;
+        l->outbox.pop_front();
+        continue;
+      }
       call_slot* slot = calls_.find(out.id);
       if (slot == nullptr || slot->state != call_state::unsent || slot->member != l.get()) {
         l->outbox.pop_front();
@@ -292,6 +312,7 @@ bool zmq_client_core::apply_received() {
     call_slot* found = calls_.find(h.id);
     if (found == nullptr || found->state != call_state::sent) continue;  // forgotten, or already failed
     call_slot& slot = *found;
+    if (slot.stream && apply_stream_frame(slot, h.msg_kind, body)) continue;
     if (body.size() > max_message_size_) {
       fail(slot, status_code::resource_exhausted,
            slot.method + ": the reply has " + std::to_string(body.size()) +

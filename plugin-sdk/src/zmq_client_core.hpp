@@ -32,6 +32,7 @@
 #include "shared_context.hpp"
 #include "titan/detail/client_core.hpp"
 #include "titan/status.hpp"
+#include "titan/wire.hpp"
 
 namespace titan::detail {
 
@@ -63,6 +64,13 @@ class zmq_client_core final : public client_core {
 
   void forget(std::uint64_t id) noexcept override;
 
+  std::uint64_t open_stream(std::string_view method, const char* body, std::size_t size,
+                            std::optional<std::chrono::milliseconds> timeout, const call_flags& flags,
+                            const stream_flags& stream) override;
+  stream_step next(std::uint64_t id, reply_fn fn, void* ctx, bool want_input) override;
+  std::uint64_t send_item(std::uint64_t id, const char* data, std::size_t size) override;
+  void end_input(std::uint64_t id) override;
+
   const std::string& endpoint() const override { return name_; }
 
   std::vector<std::string> members() override;
@@ -74,6 +82,7 @@ class zmq_client_core final : public client_core {
         name_(std::move(name)),
         wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
         max_message_size_(options.max_message_size),
+        stream_window_(std::max<std::uint32_t>(options.stream_window, 1)),
         balancer_(options.strategy) {
     if (wake_fd_ < 0) throw Error(status_code::internal, "eventfd failed");
   }
@@ -84,6 +93,22 @@ class zmq_client_core final : public client_core {
   void assign(call_slot& slot, zmq::message_t body, const member_link* avoid = nullptr);
 
   void fail(call_slot& slot, status_code code, std::string message);
+
+  // mu_ held. Creates the slot of a new call and sends it.
+  std::uint64_t start_call(std::string_view method, const char* body, std::size_t size,
+                           std::optional<std::chrono::milliseconds> timeout, const call_flags& flags,
+                           std::unique_ptr<stream_state> stream);
+
+  // Sends a stream's control frame to the member its call went to.
+  void send_control(call_slot& slot, wire::kind k, zmq::message_t body);
+
+  // Files a STREAM_ITEM, CREDIT or STREAM_END of a streaming call; false
+  // for any other kind.
+  bool apply_stream_frame(call_slot& slot, wire::kind k, zmq::message_t& body);
+
+  // Blocks (pumping or waiting for the pumper) until something happens or
+  // `deadline`. mu_ held.
+  void await(std::unique_lock<std::mutex>& lock, clock::time_point deadline);
 
   // Forgets a call (deadline passed, or nobody waits for it).
   void drop(call_slot& slot);
@@ -145,6 +170,7 @@ class zmq_client_core final : public client_core {
   const std::string name_;
   const int wake_fd_;
   const std::size_t max_message_size_;
+  const std::uint32_t stream_window_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -5,20 +5,39 @@
 #include <chrono>
 #include <thread>
 
+namespace {
+
+bool is_prime(std::uint64_t n) {
+  if (n < 2) return false;
+  for (std::uint64_t d = 2; d * d <= n; ++d)
+    if (n % d == 0) return false;
+  return true;
+}
+
+}  // namespace
+
 std::uint64_t ComputeService::count_primes(std::uint64_t from, std::uint64_t to) {
   if (to < from) throw titan::Error(titan::status_code::invalid_argument, "to must not be below from");
   std::uint64_t count = 0;
-  for (std::uint64_t n = std::max<std::uint64_t>(from, 2); n < to; ++n) {
-    bool prime = true;
-    for (std::uint64_t d = 2; d * d <= n; ++d) {
-      if (n % d == 0) {
-        prime = false;
-        break;
-      }
-    }
-    count += prime ? 1 : 0;
-  }
+  for (std::uint64_t n = from; n < to; ++n) count += is_prime(n) ? 1 : 0;
   return count;
+}
+
+void ComputeService::primes(std::uint64_t from, std::uint64_t to, titan::Stream<std::uint64_t>& out) {
+  if (to != 0 && to < from) throw titan::Error(titan::status_code::invalid_argument, "to must not be below from");
+  for (std::uint64_t n = from; to == 0 || n < to; ++n)
+    if (is_prime(n)) out.write(n);  // waits while the reader is behind; throws once it stopped
+}
+
+ComputeService::summary ComputeService::mean(titan::Source<double>& in) {
+  summary s;
+  double total = 0;
+  for (double v : in) {
+    total += v;
+    ++s.count;
+  }
+  s.mean = s.count == 0 ? 0 : total / static_cast<double>(s.count);
+  return s;
 }
 
 std::uint64_t ComputeService::hash_rounds(const std::string& data, std::uint32_t rounds) {

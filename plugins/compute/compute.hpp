@@ -27,10 +27,21 @@ class ComputeService {
   Worker sleep_ms(std::uint32_t ms);
   // Which host owns `key`: routed by `key` in a consistent-hash pool.
   Worker owner(const std::string& key);
+  // Streams the primes in [from, to) as it finds them (`to` = 0: no end;
+  // the reader stops it): `titan stream compute primes 2 0 | head`.
+  void primes(std::uint64_t from, std::uint64_t to, titan::Stream<std::uint64_t>& out);
+  // Reads a stream of numbers and returns their mean and count:
+  // `seq 1 100 | titan stream compute mean`.
+  struct summary {
+    std::uint64_t count = 0;
+    double mean = 0;
+    MSGPACK_DEFINE_MAP(count, mean);
+  };
+  summary mean(titan::Source<double>& in);
 
  private:
   std::string name_;
 };
 
 TITAN_SERVICE(ComputeService, "compute", (count_primes, titan::idempotent), (hash_rounds, titan::idempotent),
-              (whoami, titan::idempotent), sleep_ms, (owner, titan::idempotent | titan::key(0)))
+              (whoami, titan::idempotent), sleep_ms, (owner, titan::idempotent | titan::key(0)), primes, mean)

@@ -39,6 +39,7 @@ void add_call_command(CLI::App& app, common_args& common, int& rc);
 void add_describe_command(CLI::App& app, common_args& common, int& rc);
 void add_daemon_command(CLI::App& app, common_args& common, int& rc);
 void add_manager_commands(CLI::App& app, common_args& common, int& rc);  // spawn, kill, stop, scale, shutdown
+void add_stream_command(CLI::App& app, common_args& common, int& rc);
 void add_check_command(CLI::App& app, common_args& common, int& rc);
 void add_logs_command(CLI::App& app, common_args& common, int& rc);
 void add_ps_command(CLI::App& app, common_args& common, int& rc);

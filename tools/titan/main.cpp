@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   titan::cli::add_describe_command(app, common, rc);
   titan::cli::add_daemon_command(app, common, rc);
   titan::cli::add_up_commands(app, common, rc);
+  titan::cli::add_stream_command(app, common, rc);
   titan::cli::add_ps_command(app, common, rc);
   titan::cli::add_manager_commands(app, common, rc);
   titan::cli::add_reload_command(app, common, rc);

@@ -12,6 +12,7 @@
 #include "titan/client_options.hpp"
 #include "titan/detail/client_core.hpp"
 #include "titan/future.hpp"
+#include "titan/reader.hpp"
 
 namespace titan {
 
@@ -50,6 +51,42 @@ class Client {
   Future<R> call_packed(std::string_view method, const char* body, std::size_t size,
                         const detail::call_flags& flags = {}) const {
     return Future<R>(core_, core_->send(method, body, size, timeout_, flags));
+  }
+
+  // A streaming call by name: iterate what `method` writes, as T (or as
+  // dynamic msgpack values). A method that does not stream gives its
+  // result as the one item. No deadline unless with_timeout() set one.
+  template <class T = msgpack::object_handle, class... A>
+  Reader<T> stream(std::string_view method, const A&... args) const {
+    msgpack::sbuffer& buf = detail::call_buffer();
+    buf.clear();
+    msgpack::packer<msgpack::sbuffer> packer(buf);
+    packer.pack_array(sizeof...(A));
+    (packer.pack(args), ...);
+    return stream_packed<T>(method, buf.data(), buf.size());
+  }
+
+  // `body`: the packed arguments. With `input`, its items are sent as the
+  // method reads them (a method that takes a titan::Source<T>&).
+  template <class T = msgpack::object_handle>
+  Reader<T> stream_packed(std::string_view method, const char* body, std::size_t size,
+                          const detail::call_flags& flags = {},
+                          std::shared_ptr<detail::input_source> input = nullptr) const {
+    const std::uint64_t id =
+        core_->open_stream(method, body, size, timeout_, flags, {.output = true, .input = input != nullptr});
+    return Reader<T>(core_, id, std::move(input));
+  }
+
+  // A call to a method that reads an input stream and returns one result:
+  // sends all of `input` (as the host takes it), then returns the Future.
+  template <class R = msgpack::object_handle>
+  Future<R> call_with_input(std::string_view method, const char* body, std::size_t size,
+                            const detail::call_flags& flags, std::shared_ptr<detail::input_source> input) const {
+    const std::uint64_t id = core_->open_stream(method, body, size, timeout_ ? timeout_ : core_->default_timeout(),
+                                                flags, {.output = false, .input = true});
+    Future<R> result(core_, id);
+    detail::feed_all(*core_, id, *input);
+    return result;
   }
 
   // A client on the same connection whose calls use another deadline.

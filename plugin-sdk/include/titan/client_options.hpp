@@ -28,6 +28,9 @@ struct client_options {
   std::size_t max_message_size = 16u << 20;
   // For a service with several members (pools, discover).
   balance strategy = balance::round_robin;
+  // Items a stream's host may send ahead of the reader (its credit): the
+  // bound on what a slow reader buffers.
+  std::uint32_t stream_window = 256;
 };
 
 }  // namespace titan

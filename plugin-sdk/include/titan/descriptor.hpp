@@ -16,8 +16,11 @@ namespace titan {
 
 class Context;
 
-// Checked by the host before it calls anything in a plugin.
-inline constexpr std::uint32_t sdk_abi_version = 1;
+// Checked by the host before it calls anything in a plugin. ABI 2 is ABI 1
+// plus streaming methods (method_flags::streams_*, stream_call); a
+// plugin without any keeps ABI 1, so that hosts older than streams load it.
+inline constexpr std::uint32_t sdk_abi_version = 2;
+inline constexpr std::uint32_t oldest_abi_version = 1;  // the oldest this host loads
 
 // The exported alias (BOOST_DLL_ALIAS) that points at the descriptor.
 inline constexpr const char* plugin_symbol = "titan_plugin";
@@ -25,6 +28,10 @@ inline constexpr const char* plugin_symbol = "titan_plugin";
 enum class method_flags : std::uint32_t {
   none = 0,
   idempotent = 1u << 0,  // safe to retry on another host
+  // ABI 2: the method streams its results (a titan::Stream<T>& parameter)
+  // or its input (titan::Source<T>&); its `invoke` takes a stream_call.
+  streams_out = 1u << 1,
+  streams_in = 1u << 2,
 };
 constexpr method_flags operator|(method_flags a, method_flags b) {
   return static_cast<method_flags>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
@@ -57,6 +64,16 @@ struct method_schema {
 // and returns its code. Never throws.
 using invoke_fn = status_code (*)(void* instance, const msgpack::object& args, msgpack::sbuffer& out) noexcept;
 using describe_fn = void (*)(method_schema& out);
+
+namespace detail {
+class stream_io;  // titan/stream.hpp
+}
+// A streaming method's invoke (flags streams_out/streams_in) takes a
+// stream_call where other methods take the instance.
+struct stream_call {
+  void* instance;
+  detail::stream_io* io;
+};
 
 struct method_entry {
   const char* name;

@@ -34,25 +34,40 @@ class ProxyBase {
   // Used by the generated methods. Converts each argument to the type the method declares (so a call
   // compiles exactly when the method could be called with these arguments),
   // packs them and sends the call.
+  // A streaming method's proxy takes a titan::input<T> where the method
+  // reads a Source<T>&, and returns a titan::Reader of what it writes.
   template <auto M, method_options Options, class... A>
   auto titan_call_(std::string_view method, A&&... args) const {
     using traits = detail::method_traits<decltype(M)>;
-    using values = typename traits::values;
+    using values = typename traits::proxy_args;
     msgpack::sbuffer& buf = detail::call_buffer();
     buf.clear();
     msgpack::packer<msgpack::sbuffer> packer(buf);
-    packer.pack_array(sizeof...(A));
+    packer.pack_array(std::tuple_size_v<typename traits::wire_values>);
     detail::call_flags flags;
     flags.idempotent = has_flag(Options.flags, method_flags::idempotent);
+    std::shared_ptr<detail::input_source> input;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ([&] {
-        const std::size_t before = buf.size();
-        pack_as<std::tuple_element_t<I, values>>(packer, std::forward<A>(args));
-        if (static_cast<int>(I) == Options.key_arg)  // the bytes of the key argument pick the member
-          flags.key_hash = detail::key_hash(buf.data() + before, buf.size() - before);
+        using V = std::tuple_element_t<I, values>;
+        if constexpr (is_input<V>::value) {
+          input = V(std::forward<A>(args)).source();
+        } else {
+          const std::size_t before = buf.size();
+          pack_as<V>(packer, std::forward<A>(args));
+          if (static_cast<int>(I) == Options.key_arg)  // the bytes of the key argument pick the member
+            flags.key_hash = detail::key_hash(buf.data() + before, buf.size() - before);
+        }
       }(), ...);
     }(std::index_sequence_for<A...>{});
-    return client_.call_packed<detail::reply_type<typename traits::result>>(method, buf.data(), buf.size(), flags);
+    if constexpr (traits::stream_outs > 0)
+      return client_.stream_packed<detail::reply_type<typename traits::out_item>>(method, buf.data(), buf.size(),
+                                                                                 flags, std::move(input));
+    else if constexpr (traits::stream_ins > 0)
+      return client_.call_with_input<detail::reply_type<typename traits::result>>(method, buf.data(), buf.size(),
+                                                                                 flags, std::move(input));
+    else
+      return client_.call_packed<detail::reply_type<typename traits::result>>(method, buf.data(), buf.size(), flags);
   }
 
  private:
@@ -63,6 +78,11 @@ class ProxyBase {
     else
       packer.pack(V(std::forward<A>(a)));
   }
+
+  template <class V>
+  struct is_input : std::false_type {};
+  template <class T>
+  struct is_input<input<T>> : std::true_type {};
 
   Client client_;
 };

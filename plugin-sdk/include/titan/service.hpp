@@ -17,6 +17,7 @@
 #include "titan/preprocessor.hpp"
 #include "titan/proxy.hpp"
 #include "titan/state.hpp"
+#include "titan/stream.hpp"
 
 namespace titan {
 
@@ -42,6 +43,7 @@ namespace detail {
 
 template <auto M>
 struct method_ref {
+  static constexpr auto target = M;
   const char* name;
   method_options options{};
 };
@@ -72,46 +74,12 @@ inline void pack_message(msgpack::sbuffer& out, std::string_view message) {
   msgpack::packer<msgpack::sbuffer>(out).pack(message);
 }
 
-template <auto M>
-status_code invoke_method(void* instance, const msgpack::object& args, msgpack::sbuffer& out) noexcept {
-  using traits = method_traits<decltype(M)>;
-  using S = typename traits::class_type;
+// Runs `f` (which packs a result into `out`); a throw becomes its code
+// and a message packed into `out`.
+template <class F>
+status_code guarded_call(msgpack::sbuffer& out, F&& f) noexcept {
   try {
-    if (args.type != msgpack::type::ARRAY) {
-      pack_message(out, "arguments must be an array, got " + std::string(wire_type_name(args)));
-      return status_code::invalid_argument;
-    }
-    if (args.via.array.size != traits::arity) {
-      pack_message(out, "expected " + std::to_string(traits::arity) + " argument" + (traits::arity == 1 ? "" : "s") +
-                            " (" + std::apply([](const auto&... v) { return join_names(v...); }, typename traits::values{}) +
-                            "), got " + std::to_string(args.via.array.size));
-      return status_code::invalid_argument;
-    }
-    typename traits::values values;
-    std::string why;
-    bool ok = [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return ([&] {
-        if (try_convert(args.via.array.ptr[I], std::get<I>(values), why)) return true;
-        why = "argument " + std::to_string(I + 1) + ": " + why;
-        return false;
-      }() && ...);
-    }(std::make_index_sequence<traits::arity>{});
-    if (!ok) {
-      pack_message(out, why);
-      return status_code::invalid_argument;
-    }
-    S& self = *static_cast<S*>(instance);
-    msgpack::packer<msgpack::sbuffer> packer(out);
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      using params = typename traits::params;
-      if constexpr (std::is_void_v<typename traits::result>) {
-        (self.*M)(pass_arg<std::tuple_element_t<I, params>>(std::get<I>(values))...);
-        packer.pack_nil();
-      } else {
-        packer.pack((self.*M)(pass_arg<std::tuple_element_t<I, params>>(std::get<I>(values))...));
-      }
-    }(std::make_index_sequence<traits::arity>{});
-    return status_code::ok;
+    return f();
   } catch (const Error& e) {
     pack_message(out, e.message());
     return e.code();
@@ -124,13 +92,136 @@ status_code invoke_method(void* instance, const msgpack::object& args, msgpack::
   }
 }
 
+// Converts the CALL body `args` into `values` (a tuple of the argument
+// types); on mismatch packs why into `out` and returns false.
+template <class Values>
+bool convert_args(const msgpack::object& args, Values& values, msgpack::sbuffer& out) {
+  constexpr std::size_t arity = std::tuple_size_v<Values>;
+  if (args.type != msgpack::type::ARRAY) {
+    pack_message(out, "arguments must be an array, got " + std::string(wire_type_name(args)));
+    return false;
+  }
+  if (args.via.array.size != arity) {
+    pack_message(out, "expected " + std::to_string(arity) + " argument" + (arity == 1 ? "" : "s") + " (" +
+                          std::apply([](const auto&... v) { return join_names(v...); }, Values{}) + "), got " +
+                          std::to_string(args.via.array.size));
+    return false;
+  }
+  std::string why;
+  bool ok = [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return ([&] {
+      if (try_convert(args.via.array.ptr[I], std::get<I>(values), why)) return true;
+      why = "argument " + std::to_string(I + 1) + ": " + why;
+      return false;
+    }() && ...);
+  }(std::make_index_sequence<arity>{});
+  if (!ok) pack_message(out, why);
+  return ok;
+}
+
+template <auto M>
+status_code invoke_method(void* instance, const msgpack::object& args, msgpack::sbuffer& out) noexcept {
+  using traits = method_traits<decltype(M)>;
+  using S = typename traits::class_type;
+  return guarded_call(out, [&] {
+    typename traits::values values;
+    if (!convert_args(args, values, out)) return status_code::invalid_argument;
+    S& self = *static_cast<S*>(instance);
+    msgpack::packer<msgpack::sbuffer> packer(out);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      using params = typename traits::params;
+      if constexpr (std::is_void_v<typename traits::result>) {
+        (self.*M)(pass_arg<std::tuple_element_t<I, params>>(std::get<I>(values))...);
+        packer.pack_nil();
+      } else {
+        packer.pack((self.*M)(pass_arg<std::tuple_element_t<I, params>>(std::get<I>(values))...));
+      }
+    }(std::make_index_sequence<traits::arity>{});
+    return status_code::ok;
+  });
+}
+
+// Where parameter I of Params sits in the CALL body: how many parameters
+// before it are not streams.
+template <class Params, std::size_t I>
+constexpr std::size_t wire_index() {
+  return []<std::size_t... J>(std::index_sequence<J...>) {
+    return (std::size_t{!param_kind<std::tuple_element_t<J, Params>>::stream_out &&
+                        !param_kind<std::tuple_element_t<J, Params>>::stream_in} + ... + 0);
+  }(std::make_index_sequence<I>{});
+}
+
+// Parameter I of a streaming method: its stream, or its CALL argument.
+template <class Params, std::size_t I, class Values, class Out, class In>
+decltype(auto) stream_method_arg(Values& values, Out& out, In& in) {
+  using P = std::tuple_element_t<I, Params>;
+  if constexpr (param_kind<P>::stream_out)
+    return (out);
+  else if constexpr (param_kind<P>::stream_in)
+    return (in);
+  else
+    return pass_arg<P>(std::get<wire_index<Params, I>()>(values));
+}
+
+template <auto M>
+status_code invoke_stream_method(void* call, const msgpack::object& args, msgpack::sbuffer& out) noexcept {
+  using traits = method_traits<decltype(M)>;
+  using S = typename traits::class_type;
+  static_assert(traits::stream_outs <= 1 && traits::stream_ins <= 1,
+                "a method takes at most one titan::Stream<T>& and one titan::Source<T>&");
+  static_assert(traits::stream_outs == 0 || std::is_void_v<typename traits::result>,
+                "a method that streams its results (titan::Stream<T>&) returns void");
+  return guarded_call(out, [&] {
+    typename traits::wire_values values;
+    if (!convert_args(args, values, out)) return status_code::invalid_argument;
+    using out_t = std::conditional_t<traits::stream_outs == 1, Stream<typename traits::out_item>, int>;
+    using in_t = std::conditional_t<traits::stream_ins == 1, Source<typename traits::in_item>, int>;
+    stream_io& io = *static_cast<stream_call*>(call)->io;
+    auto make = [&io]<class T>(std::type_identity<T>) -> T {
+      if constexpr (std::is_same_v<T, int>) return 0;
+      else return T(io);
+    };
+    out_t writer = make(std::type_identity<out_t>{});
+    in_t reader = make(std::type_identity<in_t>{});
+    S& self = *static_cast<S*>(static_cast<stream_call*>(call)->instance);
+    msgpack::packer<msgpack::sbuffer> packer(out);
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      using params = typename traits::params;
+      if constexpr (std::is_void_v<typename traits::result>) {
+        (self.*M)(stream_method_arg<params, I>(values, writer, reader)...);
+        packer.pack_nil();
+      } else {
+        packer.pack((self.*M)(stream_method_arg<params, I>(values, writer, reader)...));
+      }
+    }(std::make_index_sequence<traits::arity>{});
+    return status_code::ok;
+  });
+}
+
+// A stream shows as stream<T>: in `args` where the method reads one (its
+// items come as STREAM_ITEMs, not in the CALL body), as `result` when it
+// writes one.
+template <class P>
+std::string param_schema_name() {
+  if constexpr (param_kind<P>::stream_in) return "stream<" + type_name<typename param_kind<P>::item>() + ">";
+  else return type_name<P>();
+}
+
 template <auto M>
 void describe_method(method_schema& out) {
   using traits = method_traits<decltype(M)>;
   out.args.clear();
-  std::apply([&](const auto&... v) { (out.args.push_back(type_name<decltype(v)>()), ...); },
-             typename traits::values{});
-  out.result = type_name<typename traits::result>();
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (([&] {
+       using P = std::tuple_element_t<I, typename traits::params>;
+       if constexpr (!param_kind<P>::stream_out) out.args.push_back(param_schema_name<P>());
+     }()),
+     ...);
+  }(std::make_index_sequence<traits::arity>{});
+  if constexpr (traits::stream_outs > 0)
+    out.result = "stream<" + type_name<typename traits::out_item>() + ">";
+  else
+    out.result = type_name<typename traits::result>();
 }
 
 template <class S>
@@ -224,7 +315,27 @@ struct state_hooks {
 
 template <auto M>
 constexpr method_entry make_entry(const method_ref<M>& ref) {
-  return method_entry{ref.name, &invoke_method<M>, &describe_method<M>, ref.options.flags};
+  using traits = method_traits<decltype(M)>;
+  if constexpr (traits::streams) {
+    constexpr method_flags shape = (traits::stream_outs ? method_flags::streams_out : method_flags::none) |
+                                   (traits::stream_ins ? method_flags::streams_in : method_flags::none);
+    // The host passes it a stream_call, as the flags tell it (descriptor.hpp).
+    return method_entry{ref.name, &invoke_stream_method<M>, &describe_method<M>,
+                        ref.options.flags | shape};
+  } else {
+    return method_entry{ref.name, &invoke_method<M>, &describe_method<M>, ref.options.flags};
+  }
+}
+
+// ABI 2 only when some method streams (descriptor.hpp).
+template <class S>
+constexpr std::uint32_t abi_of() {
+  return std::apply(
+      [](const auto&... refs) {
+        return ((method_traits<std::remove_cv_t<decltype(refs.target)>>::streams || ...) ? sdk_abi_version
+                                                                                       : oldest_abi_version);
+      },
+      service_traits<S>::methods);
 }
 
 // The options TITAN_SERVICE gave method M of S.
@@ -253,7 +364,7 @@ constexpr auto method_table() {
 template <class S, std::size_t N>
 constexpr plugin_descriptor make_descriptor(const char* version, const std::array<method_entry, N>& table) {
   return plugin_descriptor{
-      sdk_abi_version, sizeof(plugin_descriptor), TITAN_SDK_VERSION, service_traits<S>::name.data(), version,
+      abi_of<S>(),     sizeof(plugin_descriptor), TITAN_SDK_VERSION, service_traits<S>::name.data(), version,
       table.data(),    N,                         &create_instance<S>, &destroy_instance<S>,
       state_hooks<S>::snapshot, state_hooks<S>::restore, state_hooks<S>::health,
   };
@@ -294,7 +405,7 @@ constexpr plugin_descriptor make_descriptor(const char* version, const std::arra
 #define TITAN_DETAIL_PROXY_BASE_I(S, m) TITAN_DETAIL_PROXY_BASE_II(S, m)
 #define TITAN_DETAIL_PROXY_BASE_II(S, m)                                       \
   , public ::titan::detail::proxy_methods<S>::template titan_##m<              \
-        ::titan::Proxy<S>, typename ::titan::detail::method_traits<decltype(&S::m)>::values>
+        ::titan::Proxy<S>, typename ::titan::detail::method_traits<decltype(&S::m)>::proxy_args>
 
 // Use at global scope, after the class, with the class's qualified name.
 #define TITAN_SERVICE(S, NAME, ...)                                                       \

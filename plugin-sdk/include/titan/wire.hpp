@@ -31,6 +31,9 @@ std::string_view to_string(kind k) noexcept;
 struct meta {
   std::uint64_t deadline_ms = 0;  // relative; 0 = none
   std::string_view traceparent;   // W3C trace context; empty = none
+  // On a CALL: the caller speaks streams (PROTOCOL.md "Streams") and can
+  // take this many STREAM_ITEMs before its first CREDIT. 0 = a unary call.
+  std::uint64_t credit = 0;
 };
 
 // A decoded header frame. Its string_views point into the frame's bytes.

@@ -21,6 +21,15 @@ struct call_flags {
   std::optional<std::uint64_t> key_hash;  // for balance::consistent_hash
 };
 
+// How a streaming call streams (PROTOCOL.md "Streams").
+struct stream_flags {
+  bool output = false;         // the host sends items (STREAM_ITEM)
+  bool input = false;          // we send items, as the host grants credit
+  std::uint32_t window = 0;    // items the host may send ahead of our reading; 0: client_options::stream_window
+};
+
+enum class stream_step { item, input_credit, ended };
+
 class client_core {
  public:
   virtual ~client_core() = default;
@@ -45,7 +54,26 @@ class client_core {
   virtual bool ready(std::uint64_t id) = 0;
 
   // Drops a call nobody will wait for; its reply is discarded on arrival.
+  // An open stream is cancelled (CANCEL), so its producer stops.
   virtual void forget(std::uint64_t id) noexcept = 0;
+
+  // Starts a streaming call. `timeout` unset: no deadline (a stream lasts
+  // as long as its reader wants it).
+  virtual std::uint64_t open_stream(std::string_view method, const char* body, std::size_t size,
+                                    std::optional<std::chrono::milliseconds> timeout, const call_flags& flags,
+                                    const stream_flags& stream) = 0;
+
+  // Blocks until stream `id` has something: an item (handed to `fn`;
+  // returns item), room for input when `want_input` (input_credit), or its
+  // end (ended; the stream is forgotten). An ERROR, the deadline or a lost
+  // host throw titan::Error once the items received before it are taken.
+  // With `fn` null no item is taken and an ended call is left for wait().
+  virtual stream_step next(std::uint64_t id, reply_fn fn, void* ctx, bool want_input) = 0;
+
+  // Sends one input item; needs credit (next() said input_credit).
+  // Returns the credit left.
+  virtual std::uint64_t send_item(std::uint64_t id, const char* data, std::size_t size) = 0;
+  virtual void end_input(std::uint64_t id) = 0;
 
   // The endpoint for a one-host client; "NAME@MANAGER" for a discovering one.
   virtual const std::string& endpoint() const = 0;
