@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "titan/process_manager.hpp"
+#include "titan/workflow.hpp"
 
 namespace titan {
 
@@ -106,6 +107,53 @@ std::vector<std::string> manager_api::resolve(std::string name) {
   if (out.empty()) throw Error(status_code::not_found, "nothing is registered as '" + name + "'");
   return out;
 }
+
+workflow_record to_record(const workflow_spec& spec) {
+  workflow_record r{spec.name, {}, spec.output};
+  for (const auto& s : spec.stages) {
+    workflow_stage_record st;
+    st.name = s.name;
+    st.call = s.call.call;
+    st.args = s.call.args;
+    st.depends_on = s.depends_on;
+    st.for_each = s.for_each;
+    st.timeout_ms = s.timeout ? static_cast<std::uint64_t>(s.timeout->count()) : 0;
+    st.retries = s.retries;
+    st.backoff_base_ms = static_cast<std::uint64_t>(s.backoff.base.count());
+    st.backoff_factor = s.backoff.factor;
+    st.backoff_max_ms = static_cast<std::uint64_t>(s.backoff.max.count());
+    st.has_compensate = s.compensate.has_value();
+    if (s.compensate) {
+      st.compensate_call = s.compensate->call;
+      st.compensate_args = s.compensate->args;
+    }
+    r.stages.push_back(std::move(st));
+  }
+  return r;
+}
+
+workflow_spec from_record(const workflow_record& r) {
+  workflow_spec spec{r.name, {}, r.output};
+  for (const auto& st : r.stages) {
+    workflow_stage s;
+    s.name = st.name;
+    s.call = {st.call, st.args};
+    s.depends_on = st.depends_on;
+    s.for_each = st.for_each;
+    if (st.timeout_ms > 0) s.timeout = std::chrono::milliseconds(st.timeout_ms);
+    s.retries = static_cast<unsigned>(st.retries);
+    s.backoff.base = std::chrono::milliseconds(st.backoff_base_ms);
+    s.backoff.factor = st.backoff_factor;
+    s.backoff.max = std::chrono::milliseconds(st.backoff_max_ms);
+    if (st.has_compensate) s.compensate = workflow_call{st.compensate_call, st.compensate_args};
+    spec.stages.push_back(std::move(s));
+  }
+  return spec;
+}
+
+std::vector<std::string> manager_api::workflows() { return pm_.workflows(); }
+
+workflow_record manager_api::workflow(std::string name) { return to_record(pm_.workflow(name).spec()); }
 
 void manager_api::shutdown() {
   if (on_shutdown_) on_shutdown_();

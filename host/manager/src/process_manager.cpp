@@ -1,8 +1,12 @@
 #include "titan/process_manager.hpp"
 
+#include <set>
+
 #include "manager_core.hpp"
 #include "titan/manager_api.hpp"
 #include "titan/wire.hpp"
+#include "titan/workflow.hpp"
+#include "workflow/workflow_registry.hpp"
 
 namespace titan {
 
@@ -17,7 +21,9 @@ std::string_view to_string(process_state s) {
 }
 
 ProcessManager::ProcessManager() : ProcessManager(options{}) {}
-ProcessManager::ProcessManager(options opts) : core_(std::make_unique<detail::manager_core>(std::move(opts))) {}
+ProcessManager::ProcessManager(options opts)
+    : core_(std::make_unique<detail::manager_core>(std::move(opts))),
+      workflows_(std::make_unique<detail::workflow_registry>(core_->control_endpoint())) {}
 ProcessManager::~ProcessManager() = default;
 
 process_info ProcessManager::spawn_host(const std::string& plugin, const spawn_options& opts,
@@ -53,6 +59,29 @@ bool ProcessManager::stop(std::uint64_t id, std::chrono::milliseconds timeout) {
   return core_->stop(id, timeout, false);
 }
 void ProcessManager::shutdown(const shutdown_options& opts) { core_->shutdown(opts); }
+void ProcessManager::add_workflow(const workflow_spec& spec) {
+  std::set<std::string> known;
+  for (const auto& row : tree())
+    if (row.kind == "service" || row.kind == "pool") known.insert(row.name);
+  for (const auto& p : list())
+    if (!p.group.empty()) known.insert(p.group);
+  check(spec, known);
+  workflows_->add(spec);
+}
+
+workflow_runner ProcessManager::workflow(const std::string& name) const {
+  auto spec = workflows_->find(name);
+  if (!spec) {
+    std::string known;
+    for (const auto& n : workflows_->names()) known += (known.empty() ? "" : ", ") + n;
+    throw Error(status_code::not_found,
+                "no workflow named '" + name + "' (known: " + (known.empty() ? "none" : known) + ")");
+  }
+  return workflow_runner(std::move(spec), workflows_->clients());
+}
+
+std::vector<std::string> ProcessManager::workflows() const { return workflows_->names(); }
+
 void ProcessManager::serve_api(std::function<void()> on_shutdown) {
   // Shared by the handler; lives as long as the manager core keeps it.
   auto api = std::make_shared<manager_api>(*this, std::move(on_shutdown));

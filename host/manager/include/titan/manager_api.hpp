@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "titan/titan.hpp"
+#include "titan/workflow_msgpack.hpp"
+#include "titan/workflow_spec.hpp"
 
 namespace titan {
 
@@ -72,6 +74,38 @@ struct reload_record {
                      took_ms, switched_ms);
 };
 
+// A workflow spec as titan.manager sends it (see titan::workflow_spec):
+// durations in milliseconds, 0 = unset; `has_compensate` says whether the
+// compensate_* fields mean anything.
+struct workflow_stage_record {
+  std::string name;
+  std::string call;
+  workflow_value args;
+  std::vector<std::string> depends_on;
+  workflow_value for_each;
+  std::uint64_t timeout_ms = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t backoff_base_ms = 0;
+  double backoff_factor = 1;
+  std::uint64_t backoff_max_ms = 0;
+  bool has_compensate = false;
+  std::string compensate_call;
+  workflow_value compensate_args;
+  MSGPACK_DEFINE_MAP(name, call, args, depends_on, for_each, timeout_ms, retries, backoff_base_ms, backoff_factor,
+                     backoff_max_ms, has_compensate, compensate_call, compensate_args);
+};
+
+struct workflow_record {
+  std::string name;
+  std::vector<workflow_stage_record> stages;
+  workflow_value output;
+  MSGPACK_DEFINE_MAP(name, stages, output);
+};
+
+workflow_record to_record(const workflow_spec& spec);
+// The spec again (not checked: workflow_runner's constructor checks it).
+workflow_spec from_record(const workflow_record& record);
+
 class manager_api {
  public:
   manager_api(ProcessManager& pm, std::function<void()> on_shutdown) : pm_(pm), on_shutdown_(std::move(on_shutdown)) {}
@@ -94,6 +128,10 @@ class manager_api {
   std::vector<std::string> resolve(std::string name);
   // Stops every host, then the daemon.
   void shutdown();
+  // The registered workflows' names (a topology's [workflows], add_workflow()).
+  std::vector<std::string> workflows();
+  // One workflow's spec, which `titan run` runs; NOT_FOUND naming the known ones.
+  workflow_record workflow(std::string name);
 
  private:
   ProcessManager& pm_;
@@ -103,4 +141,5 @@ class manager_api {
 }  // namespace titan
 
 TITAN_SERVICE(titan::manager_api, "titan.manager", (ps, titan::idempotent), (tree, titan::idempotent), spawn, pool, kill, stop, scale,
-              reload, (resolve, titan::idempotent), shutdown)
+              reload, (resolve, titan::idempotent), shutdown, (workflows, titan::idempotent),
+              (workflow, titan::idempotent))

@@ -112,7 +112,10 @@ struct reload_report {
 
 namespace detail {
 class manager_core;
+class workflow_registry;
 }
+struct workflow_spec;
+class workflow_runner;  // titan/workflow.hpp
 
 class ProcessManager {
  public:
@@ -232,6 +235,17 @@ class ProcessManager {
   // process behind. Idempotent.
   void shutdown(const shutdown_options& opts = {});
 
+  // Workflows (include <titan/workflow.hpp>; README "Workflows").
+  // Registers `spec` under its name (replacing one of the same name) once
+  // check() passes with the services and pools this manager knows (its
+  // trees' and every registered name) as the known services: start them
+  // first. Throws titan::invalid_workflow (INVALID_ARGUMENT) naming each problem.
+  void add_workflow(const workflow_spec& spec);
+  // A runner of workflow `name`: pm.workflow("pipeline").run(input). Throws
+  // titan::Error(NOT_FOUND) listing the known workflows when there is none.
+  workflow_runner workflow(const std::string& name) const;
+  std::vector<std::string> workflows() const;  // their names, sorted
+
   // Serves titan.manager (see manager_api.hpp) on the control endpoint, so
   // that the titan CLI and other programs can drive this manager.
   // `on_shutdown` runs (on a manager thread) when a client asks it to stop.
@@ -243,6 +257,7 @@ class ProcessManager {
 
  private:
   std::unique_ptr<detail::manager_core> core_;
+  std::unique_ptr<detail::workflow_registry> workflows_;  // after core_: uses its control endpoint
 };
 
 }  // namespace titan

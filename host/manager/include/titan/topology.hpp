@@ -1,6 +1,6 @@
 // A whole system described in one TOML file (see README "Topologies"):
 // the manager's settings and one supervision tree. Parsing checks every key
-// (unknown keys, types, values, names, cycles) and every problem carries its
+// (unknown keys, types, values, names, cycles, workflows) and every problem carries its
 // file, line, column and key path; nothing is started.
 #pragma once
 
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "titan/supervisor_spec.hpp"
+#include "titan/workflow_spec.hpp"
 
 namespace titan {
 
@@ -60,6 +61,10 @@ struct topology {
   // problems (a plugin that fails its check) can point into the file.
   std::map<std::string, source_position> positions;
   std::map<std::string, std::string> tables;  // child name -> its TOML table, e.g. "services.api"
+  // [workflows.NAME], in file order, each checked (validate()) with the
+  // topology's services and pools as the known services. ProcessManager
+  // knows them once they are registered: pm.add_workflow(w) after supervise().
+  std::vector<workflow_spec> workflows;
 };
 
 // Reads and checks `path`; throws topology_errors.

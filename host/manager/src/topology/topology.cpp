@@ -5,6 +5,7 @@
 #include <climits>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "child_reader.hpp"
@@ -12,6 +13,7 @@
 #include "topology_context.hpp"
 #include "topology_values.hpp"
 #include "tree_builder.hpp"
+#include "workflow_reader.hpp"
 
 namespace titan {
 namespace {
@@ -19,7 +21,7 @@ namespace {
 using topo::table_reader;
 using topo::topology_context;
 
-const std::vector<std::string_view> top_keys{"manager", "defaults", "services", "pools", "supervisors"};
+const std::vector<std::string_view> top_keys{"manager", "defaults", "services", "pools", "supervisors", "workflows"};
 const std::vector<std::string_view> manager_keys{"control",   "runtime_dir", "log_dir", "log_max_size",
                                                  "log_files", "heartbeat",   "liveness"};
 
@@ -162,6 +164,14 @@ topology parse_topology(std::string_view text, const std::string& file) {
   if (auto rest = tree.detached())
     for (const spec_error& e : validate(*rest)) ctx.error_at(tree.key_for(e.path), e.message);
   t.tables = tree.tables();
+  if (const toml::table* workflows = top.sub_table("workflows")) {
+    topo::workflow_reader reader(ctx);
+    reader.read(*workflows);
+    std::set<std::string> services;  // what a workflow may call
+    for (const auto& [name, table] : t.tables)
+      if (table.rfind("services.", 0) == 0 || table.rfind("pools.", 0) == 0) services.insert(name);
+    t.workflows = reader.check(services);
+  }
   if (!ctx.errors().empty()) throw topology_errors(without_repeats(std::move(ctx.errors())));
   return t;
 }
