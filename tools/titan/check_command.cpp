@@ -1,6 +1,6 @@
 // titan check FILE: reads a topology as the daemon would, loads each plugin
 // with `titan-host --check`, and prints the tree, or every problem as
-// "FILE:LINE:COL: KEY: message". Starts nothing.
+// "FILE:LINE:COL: KEY: message". Starts nothing. Then its workflows.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -87,6 +87,34 @@ void print_tree(const topology& t) {
   }
 }
 
+// Each workflow and its stages, in the tree's style:
+//   workflow data_pipeline  3 stages
+//   ├─ extract    extract.run, compensate extract.release
+//   └─ load       load.store, after extract, transform
+void print_workflows(const topology& t) {
+  for (const auto& w : t.workflows) {
+    std::printf("\nworkflow %s  %zu stage%s\n", w.name.c_str(), w.stages.size(), w.stages.size() == 1 ? "" : "s");
+    std::size_t width = 0;
+    for (const auto& s : w.stages) width = std::max(width, s.name.size());
+    for (std::size_t i = 0; i < w.stages.size(); ++i) {
+      const workflow_stage& s = w.stages[i];
+      std::string details = s.call.call;
+      auto add = [&](const std::string& d) { details += ", " + d; };
+      if (!s.depends_on.empty()) {
+        std::string deps;
+        for (const auto& d : s.depends_on) deps += (deps.empty() ? "" : ", ") + d;
+        add("after " + deps);
+      }
+      if (!s.for_each.is_nil()) add("for_each " + s.for_each.to_json());
+      if (s.timeout) add("timeout " + duration_text(*s.timeout));
+      if (s.retries) add("retries " + std::to_string(s.retries));
+      if (s.compensate) add("compensate " + s.compensate->call);
+      const bool last = i + 1 == w.stages.size();
+      std::printf("%s %-*s  %s\n", last ? "└─" : "├─", static_cast<int>(width), s.name.c_str(), details.c_str());
+    }
+  }
+}
+
 int run_check(const check_args& args) {
   std::vector<topology_error> errors;
   topology t;
@@ -102,6 +130,7 @@ int run_check(const check_args& args) {
     return exit_invalid_topology;
   }
   print_tree(t);
+  print_workflows(t);
   return 0;
 }
 

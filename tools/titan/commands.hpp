@@ -16,6 +16,8 @@ namespace titan::cli {
 // 22 UNIMPLEMENTED, 23 INTERNAL, 24 UNAVAILABLE, ...).
 inline constexpr int exit_usage = 2;
 inline constexpr int exit_invalid_topology = 3;  // titan check
+inline constexpr int exit_workflow_failed = 4;      // titan run: a stage failed; what ran was compensated
+inline constexpr int exit_compensation_failed = 5;  // titan run: a stage failed, and a compensation too
 inline constexpr int exit_call_error_base = 10;
 
 // Options every command shares.
@@ -37,14 +39,15 @@ struct daemon_args {
 
 void add_call_command(CLI::App& app, common_args& common, int& rc);
 void add_describe_command(CLI::App& app, common_args& common, int& rc);
+void add_stream_command(CLI::App& app, common_args& common, int& rc);
 void add_daemon_command(CLI::App& app, common_args& common, int& rc);
 void add_manager_commands(CLI::App& app, common_args& common, int& rc);  // spawn, kill, stop, scale, shutdown
-void add_stream_command(CLI::App& app, common_args& common, int& rc);
 void add_check_command(CLI::App& app, common_args& common, int& rc);
 void add_logs_command(CLI::App& app, common_args& common, int& rc);
 void add_ps_command(CLI::App& app, common_args& common, int& rc);
 void add_reload_command(CLI::App& app, common_args& common, int& rc);
 void add_up_commands(CLI::App& app, common_args& common, int& rc);  // up, down
+void add_run_command(CLI::App& app, common_args& common, int& rc);  // run a workflow
 
 // --instance and --timeout, accepted before and after the subcommand.
 void add_common_options(CLI::App& app, common_args& common);

@@ -139,6 +139,8 @@ int run_daemon(const daemon_args& a, int ready_fd) {
         std::filesystem::remove(lock_path, ec);
         return 128 + interrupted_by;
       }
+      // Its workflows, now that the services they call are known (titan run fetches them).
+      for (const auto& w : topo->workflows) pm.add_workflow(w);
       std::size_t hosts = 0;
       for (const auto& p : pm.list()) hosts += p.state == titan::process_state::running ? 1 : 0;
       log->info("{}: {} host(s) ready", topo->file, hosts);
