@@ -50,6 +50,15 @@ struct settings {
   std::size_t reload_clients = 4;     // threads calling one at a time during the reloads
   std::size_t reload_keys = 1000;     // put into kv before the first reload
   std::size_t reload_gap_ms = 250;    // calls outside a reload: before, between and after them
+  // Workflows (workflow_bench.cpp): runs of a 3-stage workflow, and of the same 3 calls by hand.
+  std::size_t workflow_runs = 2000;
+  // Streams (stream_bench.cpp): items per round (0: skip), 64 KiB items per
+  // round, rounds, and the items of one long stream to a slow reader.
+  std::size_t stream_items = 1000000;
+  std::size_t stream_big_items = 2000;
+  std::size_t stream_rounds = 3;
+  std::size_t stream_slow_items = 10000000;
+  std::string stream_plugin;  // tests/plugins/streamer (the test plugins' directory of this build)
 };
 
 // Latency figures in microseconds.
@@ -205,8 +214,42 @@ struct reload_result {
   std::vector<reload_service_result> services;
 };
 
+// A 3-stage workflow against the same 3 calls made by hand (workflow_bench.hpp).
+struct workflow_bench_result {
+  std::size_t runs = 0;    // per side
+  std::size_t stages = 3;
+  latency_stats by_hand;   // per run of 3 calls
+  latency_stats workflow;  // per pm.workflow().run()
+  double p50_ratio = 0;    // workflow / by hand
+  double mean_ratio = 0;
+  double overhead_per_stage_us = 0;  // (workflow p50 - by hand p50) / stages
+  std::string error;       // why it was not measured
+};
+
+struct stream_side {
+  double items_per_s = 0;
+  double mb_per_s = 0;
+};
+
+struct stream_bench_result {
+  std::size_t small_items = 0;   // uint64 items per round
+  std::size_t big_items = 0;     // 64 KiB items per round
+  std::size_t big_size = 65536;
+  stream_side titan_small, raw_small, titan_big, raw_big;
+  double small_ratio = 0;  // titan / raw items per second
+  double big_ratio = 0;    // titan / raw MB per second
+  // A stream of slow_items to a reader that pauses 1 ms every 10 000 items.
+  std::size_t slow_items = 0;
+  double slow_seconds = 0;
+  std::uint64_t host_rss_before = 0;  // bytes, before the stream
+  std::uint64_t host_hwm_after = 0;   // the host's peak RSS (VmHWM) after it
+  std::string error;                  // why it was not measured
+};
+
 struct results {
   settings config;
+  stream_bench_result stream;
+  workflow_bench_result workflow;
   reload_result reload;
   pool_result pool;
   std::vector<failover_result> failover;

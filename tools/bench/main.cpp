@@ -22,9 +22,14 @@
 #include "report_pool.hpp"
 #include "supervision.hpp"
 #include "titan_echo.hpp"
+#include "workflow_bench.hpp"
+#include "stream_bench.hpp"
 
 #ifndef TITAN_PLUGIN_DIR
 #define TITAN_PLUGIN_DIR ""
+#endif
+#ifndef TITAN_TEST_PLUGIN_DIR
+#define TITAN_TEST_PLUGIN_DIR ""
 #endif
 #ifndef TITAN_CLI_BINARY
 #define TITAN_CLI_BINARY ""
@@ -51,6 +56,11 @@ void apply_quick(settings& s, CLI::App& app) {
   if (unset("--restarts")) s.restarts = 2;
   if (unset("--tree-starts")) s.tree_starts = 1;
   if (unset("--reloads")) s.reloads = 3;
+  if (unset("--workflow-runs")) s.workflow_runs = 200;
+  if (unset("--stream-items")) s.stream_items = 100000;
+  s.stream_big_items = 200;
+  s.stream_rounds = 1;
+  if (unset("--stream-slow-items")) s.stream_slow_items = 200000;
   s.reload_gap_ms = 100;
 }
 
@@ -145,6 +155,20 @@ results run(const settings& s) {
   }
   // A manager of its own; each service records its own failure (see reload.hpp).
   if (s.reloads > 0) r.reload = measure_reloads(s, plugin_path(s, "kv.so", "kv"), plugin, errors_only_logger());
+  if (s.workflow_runs > 0) {
+    std::cerr << "titan-bench: workflow: 3 stages vs 3 calls by hand, x" << s.workflow_runs << "...\n";
+    r.workflow = measure_workflow(s, plugin, errors_only_logger());
+  }
+  if (s.stream_items > 0) {
+    std::cerr << "titan-bench: streams, " << s.stream_items << " items vs raw ZeroMQ...\n";
+    try {
+      if (!std::filesystem::exists(s.stream_plugin))
+        throw std::runtime_error("no streamer plugin at " + s.stream_plugin + " (build target 'streamer', or give --stream-plugin)");
+      r.stream = measure_streams(s, pm, s.stream_plugin);
+    } catch (const std::exception& e) {
+      r.stream.error = e.what();
+    }
+  }
   std::cerr << "titan-bench: spawn-to-ready x" << s.spawns << "...\n";
   r.spawn = measure_spawn(pm, plugin, s.spawns);
   std::cerr << "titan-bench: idle host memory...\n";
@@ -204,13 +228,24 @@ int main(int argc, char** argv) {
   app.add_option("--reload-clients", s.reload_clients, "Threads calling during the reloads, one call at a time each")
       ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
       ->capture_default_str();
+  app.add_option("--workflow-runs", s.workflow_runs, "Runs of a 3-stage workflow, and of the same 3 calls by hand "
+                 "(0: skip)")->capture_default_str();
+  s.stream_plugin = (std::filesystem::path(TITAN_TEST_PLUGIN_DIR) / "streamer.so").string();
+  app.add_option("--stream-items", s.stream_items, "Items per streaming round, against raw ZeroMQ (0: skip)")
+      ->capture_default_str();
+  app.add_option("--stream-slow-items", s.stream_slow_items, "Items of one stream to a slow reader (0: skip)")
+      ->capture_default_str();
+  app.add_option("--stream-plugin", s.stream_plugin, "The streamer test plugin")->capture_default_str();
   app.add_option("--titan", s.titan_binary, "The titan CLI, for `titan up --detach`")->capture_default_str();
   // Internal: the raw echo server, a copy of this program.
   app.add_option("--raw-server", raw_server)->group("");
+  std::string raw_streamer;
+  app.add_option("--raw-streamer", raw_streamer)->group("");
   CLI11_PARSE(app, argc, argv);
 
   try {
     if (!raw_server.empty()) return run_raw_server(raw_server);
+    if (!raw_streamer.empty()) return run_raw_streamer(raw_streamer);
     install_interrupt_handlers();
     if (s.quick) apply_quick(s, app);
     if (s.payload == 0) throw std::runtime_error("--payload must be at least 1");

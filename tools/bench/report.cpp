@@ -6,6 +6,8 @@
 #include "report_pool.hpp"
 #include "report_reload.hpp"
 #include "report_supervision.hpp"
+#include "report_workflow.hpp"
+#include "report_stream.hpp"
 
 namespace titan::bench {
 namespace {
@@ -83,6 +85,8 @@ void print_table(const results& r, std::ostream& out) {
   print_failover_table(r, out);
   print_supervision_table(r, out);
   print_reload_table(r, out);
+  print_workflow_table(r, out);
+  print_stream_table(r, out);
 
   char buf[256];
   const spawn_result& s = r.spawn;
@@ -114,7 +118,9 @@ nlohmann::json to_json(const results& r) {
                    {"failovers", c.failovers},               {"failover_timeout_ms", c.failover_timeout_ms},
                    {"restarts", c.restarts},                 {"tree_starts", c.tree_starts},
                    {"tree_size", c.tree_size},               {"reloads", c.reloads},
-                   {"reload_clients", c.reload_clients},     {"reload_keys", c.reload_keys}};
+                   {"reload_clients", c.reload_clients},     {"reload_keys", c.reload_keys},
+                   {"workflow_runs", c.workflow_runs},       {"stream_items", c.stream_items},
+                   {"stream_slow_items", c.stream_slow_items}};
   j["transports"] = nlohmann::json::object();
   for (const auto& t : r.transports) {
     j["transports"][t.transport] = {
@@ -134,6 +140,8 @@ nlohmann::json to_json(const results& r) {
   j["failover"] = failover_json(r);
   j["supervision"] = supervision_json(r);
   j["reload"] = reload_json(r);
+  j["workflow"] = workflow_json(r);
+  j["stream"] = stream_json(r);
   j["errors"] = section_errors(r);
   j["idle_host_memory_kb"] = memory_json(r.host_memory);
   j["raw_server_memory_kb"] = memory_json(r.raw_server_memory);

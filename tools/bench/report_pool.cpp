@@ -7,6 +7,8 @@
 #include "report.hpp"
 #include "report_reload.hpp"
 #include "report_supervision.hpp"
+#include "report_workflow.hpp"
+#include "report_stream.hpp"
 
 
 namespace titan::bench {
@@ -30,6 +32,8 @@ std::vector<std::string> section_errors(const results& r) {
       out.push_back(format("failover, size %zu: %zu kill(s) not measured: ", f.size, f.broken_kills) + f.error);
   for (auto& e : supervision_errors(r)) out.push_back(std::move(e));
   for (auto& e : reload_errors(r)) out.push_back(std::move(e));
+  for (auto& e : workflow_errors(r)) out.push_back(std::move(e));
+  for (auto& e : stream_errors(r)) out.push_back(std::move(e));
   return out;
 }
 

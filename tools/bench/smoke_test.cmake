@@ -20,7 +20,7 @@ if(json_error OR NOT type STREQUAL "OBJECT" OR NOT out MATCHES "^{.*}$")
 endif()
 # Every section is there, the supervision one included (--quick runs it with
 # few iterations). Only the keys are checked, never a value.
-foreach(key transports pool failover supervision reload spawn_to_ready_ms errors)
+foreach(key transports pool failover supervision reload workflow spawn_to_ready_ms errors)
   string(JSON ignored ERROR_VARIABLE key_error GET "${out}" ${key})
   if(key_error)
     message(FATAL_ERROR "titan-bench --quick --json has no \"${key}\" (${key_error}):\n${out}")
@@ -41,6 +41,9 @@ require_keys(supervision restart.replacement_ms.median restart.respawn_started_m
              tree_start.titan_up.total_ms.median tree_start.titan_up.down_ms.median)
 require_keys(reload kv.switched_ms.median kv.took_ms.median kv.calls.during_reload_us.max kv.calls.failed
              echo.switched_ms.median echo.calls.outside_reload_us.p50 echo.max_during_over_p50_outside)
+require_keys(workflow by_hand_us.p50 workflow_us.p50 p50_ratio overhead_per_stage_us)
+require_keys(stream titan_small.items_per_s raw_small.items_per_s small_ratio titan_big.mb_per_s raw_big.mb_per_s
+             big_ratio slow.host_hwm_after)
 if(rc EQUAL 2)
   message(WARNING "titan-bench --quick --json: some measurements failed (see \"errors\"):\n${err}")
 endif()
