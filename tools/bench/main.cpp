@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
   std::string raw_server;
 
   CLI::App app{"titan-bench: Titan echo calls vs raw ZeroMQ DEALER/ROUTER, measured in the same run; "
-               "pools, failover, supervision (restart, tree start), hot reload; spawn-to-ready time; idle host memory."};
+               "pools, failover, supervision (restart, tree start), hot reload; workflows; streams; spawn-to-ready time; idle host memory."};
   app.add_option("--payload", s.payload, "Bytes of the echoed string")->capture_default_str();
   app.add_flag("--json", json, "Print one JSON object instead of the table");
   app.add_flag("--quick", s.quick, "Few iterations: a smoke run, not a measurement");
