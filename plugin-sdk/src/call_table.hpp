@@ -14,6 +14,7 @@
 
 #include <zmq.hpp>
 
+#include "stream_credit.hpp"
 #include "titan/status.hpp"
 
 namespace titan::detail {
@@ -26,8 +27,7 @@ class member_link;
 struct stream_state {
   bool output = false;
   bool input = false;
-  std::uint32_t window = 0;
-  std::uint32_t taken_since_credit = 0;  // items read since the last CREDIT we sent
+  stream_credit credit;                  // what we let the host send ahead of the reader
   std::uint64_t input_credit = 0;        // input items the host can take now
   std::deque<zmq::message_t> items;      // received, not yet read
 };

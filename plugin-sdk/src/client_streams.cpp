@@ -1,7 +1,7 @@
 // zmq_client_core: streaming calls (PROTOCOL.md "Streams"). A stream is a
 // call whose slot also holds the items received and not yet read, and the
-// credit on both sides: we grant the host `window` items and grant more as
-// the reader takes them; the host grants us input credit.
+// credit on both sides: we grant the host a window of items and grant more as
+// the reader takes them (stream_credit.hpp); the host grants us input credit.
 #include "zmq_client_core.hpp"
 
 namespace titan::detail {
@@ -14,7 +14,7 @@ std::uint64_t zmq_client_core::open_stream(std::string_view method, const char* 
   auto st = std::make_unique<stream_state>();
   st->output = stream.output;
   st->input = stream.input;
-  st->window = stream.window > 0 ? stream.window : stream_window_;
+  st->credit = stream_credit(stream.window > 0 ? stream.window : stream_window_, stream_window_bytes_);
   return start_call(method, body, size, timeout, flags, std::move(st));
 }
 
@@ -76,12 +76,11 @@ stream_step zmq_client_core::next(std::uint64_t id, reply_fn fn, void* ctx, bool
     if (fn != nullptr && !st.items.empty()) {
       zmq::message_t item = std::move(st.items.front());
       st.items.pop_front();
-      // Half the window read: let the host send that many more.
-      if (slot.state == call_state::sent && ++st.taken_since_credit >= std::max<std::uint32_t>(st.window / 2, 1)) {
+      const std::uint32_t grant = st.credit.taken(item.size());
+      if (grant > 0 && slot.state == call_state::sent) {
         msgpack::sbuffer credit;
-        msgpack::packer<msgpack::sbuffer>(credit).pack_uint32(st.taken_since_credit);
+        msgpack::packer<msgpack::sbuffer>(credit).pack_uint32(grant);
         send_control(slot, wire::kind::credit, zmq::message_t(credit.data(), credit.size()));
-        st.taken_since_credit = 0;
       }
       lock.unlock();
       fn(ctx, static_cast<const char*>(item.data()), item.size());

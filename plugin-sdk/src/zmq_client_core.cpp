@@ -160,7 +160,7 @@ void zmq_client_core::assign(call_slot& slot, zmq::message_t body, const member_
           ? 0
           : static_cast<std::uint64_t>(std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::milliseconds>(left).count()));
   wire::encode_header(header_buf_, wire::kind::call, slot.id, slot.method,
-                      {.deadline_ms = deadline_ms, .traceparent = {}, .credit = slot.stream ? slot.stream->window : 0});
+                      {.deadline_ms = deadline_ms, .traceparent = {}, .credit = slot.stream ? slot.stream->credit.open() : 0});
   outgoing out{slot.id, zmq::message_t(header_buf_.data(), header_buf_.size()), std::move(body)};
   if (!pumping_ && link->outbox.empty() && !link->held() && link->try_send(out)) {
     slot.state = call_state::sent;

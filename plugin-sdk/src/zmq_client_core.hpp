@@ -83,6 +83,7 @@ class zmq_client_core final : public client_core {
         wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
         max_message_size_(options.max_message_size),
         stream_window_(std::max<std::uint32_t>(options.stream_window, 1)),
+        stream_window_bytes_(options.stream_window_bytes),
         balancer_(options.strategy) {
     if (wake_fd_ < 0) throw Error(status_code::internal, "eventfd failed");
   }
@@ -171,6 +172,7 @@ class zmq_client_core final : public client_core {
   const int wake_fd_;
   const std::size_t max_message_size_;
   const std::uint32_t stream_window_;
+  const std::size_t stream_window_bytes_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -83,6 +83,39 @@ TEST_CASE("a slow reader bounds what the producer makes and the host's memory", 
   CHECK(poll_until([&] { return h.open_streams() == 0; }, 10s));
 }
 
+TEST_CASE("large items: the window shrinks to stream_window_bytes worth of them", "[stream]") {
+  streamer_host h(titan::test::pool_mode);
+  // 1 MiB of 64 KiB items is 15 items (each also costs a little bookkeeping).
+  auto s = titan::connect<Streamer>(h.host.endpoint(),
+                                    {.timeout = 10s, .stream_window = 4096, .stream_window_bytes = 1u << 20});
+  constexpr std::uint64_t ahead = 15;
+  auto reader = s.blobs(1'000'000, 64 * 1024);
+  std::uint64_t read = 0;
+  // The first grant (64 items) is made before any size is known.
+  for (; read < 100; ++read) REQUIRE(reader.next());
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 10; ++i, ++read) REQUIRE(reader.next()->size() == 64 * 1024);
+    const std::uint64_t produced = s.produced().get();
+    REQUIRE(produced <= read + ahead);
+  }
+  reader.cancel();
+  CHECK(poll_until([&] { return h.open_streams() == 0; }, 10s));
+}
+
+TEST_CASE("small items: the window grows to stream_window items", "[stream]") {
+  streamer_host h(titan::test::pool_mode);
+  auto s = titan::connect<Streamer>(h.host.endpoint(), {.timeout = 10s, .stream_window = 1000});
+  auto reader = s.count(1'000'000);
+  std::uint64_t read = 0;
+  for (; read < 100; ++read) REQUIRE(reader.next() == read);
+  // Past the first grant of 64: the producer gets ahead by more than that,
+  // and never by more than the window.
+  CHECK(poll_until([&] { return s.produced().get() > read + 64; }, 10s));
+  CHECK(s.produced().get() <= read + 1000);
+  reader.cancel();
+  CHECK(poll_until([&] { return h.open_streams() == 0; }, 10s));
+}
+
 TEST_CASE("client streaming: a method reads any range the caller gives", "[stream]") {
   streamer_host h;
   auto s = h.proxy();

@@ -58,6 +58,7 @@ struct settings {
   std::size_t stream_big_items = 2000;
   std::size_t stream_rounds = 3;
   std::size_t stream_slow_items = 10000000;
+  std::uint32_t stream_window = 0;  // items of credit the reader grants; 0: client_options' default
   std::string stream_plugin;  // tests/plugins/streamer (the test plugins' directory of this build)
 };
 
@@ -235,6 +236,7 @@ struct stream_bench_result {
   std::size_t small_items = 0;   // uint64 items per round
   std::size_t big_items = 0;     // 64 KiB items per round
   std::size_t big_size = 65536;
+  std::uint32_t window = 0;       // the reader's credit, in items
   stream_side titan_small, raw_small, titan_big, raw_big;
   double small_ratio = 0;  // titan / raw items per second
   double big_ratio = 0;    // titan / raw MB per second

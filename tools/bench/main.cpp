@@ -235,6 +235,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--stream-slow-items", s.stream_slow_items, "Items of one stream to a slow reader (0: skip)")
       ->capture_default_str();
+  app.add_option("--stream-window", s.stream_window, "Credit of the streams, in items (0: titan::client_options' default)")
+      ->capture_default_str();
   app.add_option("--stream-plugin", s.stream_plugin, "The streamer test plugin")->capture_default_str();
   app.add_option("--titan", s.titan_binary, "The titan CLI, for `titan up --detach`")->capture_default_str();
   // Internal: the raw echo server, a copy of this program.

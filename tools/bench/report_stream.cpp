@@ -12,9 +12,9 @@ std::vector<std::string> stream_errors(const results& r) {
 void print_stream_table(const results& r, std::ostream& out) {
   const stream_bench_result& s = r.stream;
   if (r.config.stream_items == 0) return;
-  out << format("streams: a titan-host streaming items to a titan::Reader (window 256, ipc), against a raw ZeroMQ "
+  out << format("streams: a titan-host streaming items to a titan::Reader (window %u, ipc), against a raw ZeroMQ "
                 "ROUTER in another process pushing the same packed items to a DEALER; median of %zu rounds\n",
-                std::max<std::size_t>(1, r.config.stream_rounds));
+                s.window, std::max<std::size_t>(1, r.config.stream_rounds));
   out << format("  %-34s %14s %14s %8s\n", "", "titan", "raw zmq", "ratio");
   out << format("  %-34s %14.0f %14.0f %7.2fx\n", format("items/s, uint64 (x%zu)", s.small_items).c_str(),
                 s.titan_small.items_per_s, s.raw_small.items_per_s, s.small_ratio);
@@ -35,6 +35,7 @@ nlohmann::json stream_json(const results& r) {
   return {{"small_items", s.small_items},
           {"big_items", s.big_items},
           {"big_size", s.big_size},
+          {"window", s.window},
           {"titan_small", side(s.titan_small)},
           {"raw_small", side(s.raw_small)},
           {"titan_big", side(s.titan_big)},

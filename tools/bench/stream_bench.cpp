@@ -128,7 +128,10 @@ stream_bench_result measure_streams(const settings& s, titan::ProcessManager& pm
   opts.log_level = "warn";
   const titan::process_info host = pm.spawn_host(plugin, opts, "streamer");
   host_guard guard{pm, host.id};
-  const titan::Client client = titan::Client::connect(host.endpoint);
+  titan::client_options copts;
+  if (s.stream_window > 0) copts.stream_window = s.stream_window;
+  r.window = copts.stream_window;
+  const titan::Client client = titan::Client::connect(host.endpoint, copts);
 
   // First, on the fresh host (VmHWM is its peak ever): a long stream to a
   // slow reader. Credit keeps the host where it was.

@@ -19,7 +19,7 @@ namespace {
 
 struct stream_args {
   std::string endpoint;
-  std::uint32_t window = 256;
+  std::uint32_t window = client_options{}.stream_window;
 };
 
 // Input items from stdin, one JSON value per line (blank lines skipped).
@@ -129,7 +129,8 @@ void add_stream_command(CLI::App& app, common_args& common, int& rc) {
       "cancels the stream. A method that reads a stream gets one JSON value per line of stdin.\n"
       "No deadline unless --timeout is given.");
   cmd->add_option("--endpoint,-e", a->endpoint, "Call this host directly instead of a service by name");
-  cmd->add_option("--window", a->window, "Items the host may send ahead of the reader (its credit)")
+  cmd->add_option("--window", a->window, "Most items the host may send ahead of the reader (its credit; fewer when items are large)")
+      ->capture_default_str()
       ->check(CLI::Range(1u, 1u << 20));
   cmd->prefix_command();
   cmd->callback([cmd, a, &common, &rc] { rc = run_stream(common, *a, cmd->remaining()); });

@@ -28,9 +28,12 @@ struct client_options {
   std::size_t max_message_size = 16u << 20;
   // For a service with several members (pools, discover).
   balance strategy = balance::round_robin;
-  // Items a stream's host may send ahead of the reader (its credit): the
-  // bound on what a slow reader buffers.
-  std::uint32_t stream_window = 256;
+  // A stream's credit: its host sends at most stream_window items ahead of
+  // the reader and, once item sizes are known, about stream_window_bytes
+  // worth of them (at least 2 items); the first grant is
+  // min(stream_window, 64). Together they bound what a slow reader buffers.
+  std::uint32_t stream_window = 4096;
+  std::size_t stream_window_bytes = 4u << 20;
 };
 
 }  // namespace titan

@@ -6,8 +6,8 @@
 //   for (auto r : proxy.scale(2, items)) ...         // both
 //
 // Items arrive in order. The host sends at most client_options::
-// stream_window items ahead of the reader, so a slow reader holds the
-// producer back instead of buffering. Stopping early (a break, destroying
+// stream_window items (and about stream_window_bytes) ahead of the reader,
+// so a slow reader holds the producer back instead of buffering. Stopping early (a break, destroying
 // the Reader, cancel()) cancels the stream and the producer stops.
 #pragma once
 

@@ -33,7 +33,10 @@ void Streamer::count(std::uint64_t n, titan::Stream<std::uint64_t>& out) {
 
 void Streamer::blobs(std::uint64_t n, std::uint32_t size, titan::Stream<std::vector<char>>& out) {
   const std::vector<char> blob(size, 'x');
-  for (std::uint64_t i = 0; i < n; ++i) out.write(blob);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    out.write(blob);
+    ++produced_;
+  }
 }
 
 void Streamer::fail_after(std::uint64_t n, titan::Stream<std::uint64_t>& out) {

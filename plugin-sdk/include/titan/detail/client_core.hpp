@@ -25,7 +25,7 @@ struct call_flags {
 struct stream_flags {
   bool output = false;         // the host sends items (STREAM_ITEM)
   bool input = false;          // we send items, as the host grants credit
-  std::uint32_t window = 0;    // items the host may send ahead of our reading; 0: client_options::stream_window
+  std::uint32_t window = 0;    // most items the host may send ahead of our reading; 0: client_options::stream_window
 };
 
 enum class stream_step { item, input_credit, ended };
