@@ -6,30 +6,17 @@
 #include <titan/topology.hpp>
 #include <vector>
 
+#include "broken_topology.hpp"
+
 using namespace titan;
+using titan::test::broken_topology;
+using titan::test::check_only_problem;
 
 namespace {
 
 const std::string file = "/work/topo/conf/system.toml";
 
-std::vector<topology_error> problems(const std::string& text) {
-  try {
-    parse_topology(text, file);
-  } catch (const topology_errors& e) {
-    return e.errors();
-  }
-  return {};
-}
-
-struct broken {
-  const char* name;
-  const char* text;
-  const char* key;
-  unsigned line, column;
-  const char* fragment;
-};
-
-const broken cases[] = {
+const broken_topology cases[] = {
     {"unknown key with a suggestion", "[services.a]\nplugin = \"a.so\"\nrestrat = \"transient\"\n",
      "services.a.restrat", 3, 1, "unknown key 'restrat'; did you mean 'restart'?"},
     {"unknown key, the allowed ones listed", "[services.a]\nplugin = \"a.so\"\ncolour = \"blue\"\n",
@@ -162,26 +149,14 @@ const broken cases[] = {
 
 TEST_CASE("each broken topology reports its one problem at its key, line and column", "[topology]") {
   ::unsetenv("TOPO_TEST_NOT_SET");
-  for (const broken& c : cases) {
-    INFO("case: " << c.name);
-    auto errors = problems(c.text);
-    std::string got;
-    for (const auto& e : errors) got += "\n  " + e.to_string();
-    INFO("got:" << got);
-    REQUIRE(errors.size() == 1);
-    const topology_error& e = errors[0];
-    CHECK(e.file == file);
-    CHECK(e.key == c.key);
-    CHECK(e.where.line == c.line);
-    CHECK(e.where.column == c.column);
-    CHECK_THAT(e.message, Catch::Contains(c.fragment));
-  }
+  for (const broken_topology& c : cases) check_only_problem(c, c.text, file);
 }
 
 TEST_CASE("a service left out of the tree still has its values checked", "[topology]") {
-  auto errors = problems(
+  auto errors = titan::test::topology_problems(
       "[supervisors.main]\nchildren = [\"a\"]\n[services.a]\nplugin = \"a.so\"\n"
-      "[services.b]\nplugin = \"b.so\"\nconcurrency = 0\n");
+      "[services.b]\nplugin = \"b.so\"\nconcurrency = 0\n",
+      file);
   REQUIRE(errors.size() == 2);
   CHECK(errors[0].key == "services.b");
   CHECK(errors[1].key == "services.b.concurrency");
@@ -190,7 +165,7 @@ TEST_CASE("a service left out of the tree still has its values checked", "[topol
 }
 
 TEST_CASE("nothing to run", "[topology]") {
-  auto errors = problems("[manager]\nliveness = 2\n");
+  auto errors = titan::test::topology_problems("[manager]\nliveness = 2\n", file);
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].key.empty());
   CHECK(errors[0].where.line == 0);
@@ -204,7 +179,7 @@ TEST_CASE("every problem is collected, in file order", "[topology]") {
       "[supervisors.main]\nchildren = [\"a\", \"ghost\"]\n"      // 4: names nothing
       "period = \"soon\"\n"                                      // 5: bad duration
       "[services.a]\nplugin = \"a.so\"\nrestart = \"never\"\n";  // 8: restart type
-  auto errors = problems(text);
+  auto errors = titan::test::topology_problems(text, file);
   REQUIRE(errors.size() == 4);
   CHECK(errors[0].key == "services.b");
   CHECK(errors[0].where.line == 1);

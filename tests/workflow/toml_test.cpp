@@ -7,7 +7,11 @@
 #include <titan/topology.hpp>
 #include <vector>
 
+#include "broken_topology.hpp"
+
 using namespace titan;
+using titan::test::broken_topology;
+using titan::test::check_only_problem;
 
 namespace {
 
@@ -16,24 +20,7 @@ const std::string file = "/work/topo/conf/system.toml";
 // Services svc and fan (a pool), then the workflow text; line 5 is its first line.
 const std::string head = "[services.svc]\nplugin = \"svc.so\"\n[pools.fan]\nplugin = \"fan.so\"\n";
 
-std::vector<topology_error> problems(const std::string& text) {
-  try {
-    parse_topology(head + text, file);
-  } catch (const topology_errors& e) {
-    return e.errors();
-  }
-  return {};
-}
-
-struct broken {
-  const char* name;
-  const char* text;
-  const char* key;
-  unsigned line, column;
-  const char* fragment;
-};
-
-const broken cases[] = {
+const broken_topology cases[] = {
     {"a cycle",
      "[workflows.w.stages.a]\ncall = \"svc.run\"\ndepends_on = [\"b\"]\n"
      "[workflows.w.stages.b]\ncall = \"svc.run\"\ndepends_on = [\"a\"]\n",
@@ -115,25 +102,14 @@ const broken cases[] = {
 }  // namespace
 
 TEST_CASE("a broken workflow is reported at its file, line, column and key", "[workflow][toml]") {
-  for (const broken& c : cases) {
-    INFO(c.name << ":\n" << c.text);
-    auto errors = problems(c.text);
-    REQUIRE(errors.size() == 1);
-    const topology_error& e = errors.front();
-    CHECK(e.file == file);
-    CHECK(e.key == c.key);
-    CHECK(e.where.line == c.line);
-    CHECK(e.where.column == c.column);
-    CHECK_THAT(e.message, Catch::Contains(c.fragment));
-    CHECK_THAT(e.to_string(), Catch::StartsWith(file + ":" + std::to_string(c.line) + ":" + std::to_string(c.column) +
-                                                ": " + c.key + ": "));
-  }
+  for (const broken_topology& c : cases) check_only_problem(c, head + c.text, file);
 }
 
 TEST_CASE("every problem of every workflow is reported, in file order", "[workflow][toml]") {
-  auto errors = problems(
-      "[workflows.one.stages.a]\ncall = \"x.run\"\ndepends_on = [\"q\"]\n"
-      "[workflows.two.stages.b]\ncall = 5\nretries = \"3\"\n");
+  auto errors = titan::test::topology_problems(head +
+                                                  "[workflows.one.stages.a]\ncall = \"x.run\"\ndepends_on = [\"q\"]\n"
+                                                  "[workflows.two.stages.b]\ncall = 5\nretries = \"3\"\n",
+                                              file);
   REQUIRE(errors.size() == 4);
   CHECK(errors[0].key == "workflows.one.stages.a.call");
   CHECK(errors[1].key == "workflows.one.stages.a.depends_on[0]");

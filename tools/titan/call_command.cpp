@@ -3,6 +3,7 @@
 
 #include <titan/client.hpp>
 
+#include "call_words.hpp"
 #include "commands.hpp"
 #include "instance.hpp"
 #include "json_msgpack.hpp"
@@ -15,36 +16,12 @@ struct call_args {
   bool pretty = false;
 };
 
-// A client of --endpoint, or of the service NAME registered with the daemon.
-Client target(const common_args& common, const std::string& endpoint, const std::string& name) {
-  client_options o{.timeout = std::chrono::milliseconds(common.timeout_ms)};
-  if (!endpoint.empty()) return Client::connect(endpoint, o);
-  if (!common.timeout_given) o.timeout.reset();  // the call_timeout its topology gives it, if any
-  connect_manager(common.instance, common.timeout_ms).resolve(name).get();  // NOT_FOUND now, not at the deadline
-  return Client::discover(control_endpoint(common.instance), name, o);
-}
-
 int run_call(const common_args& common, const call_args& a, std::vector<std::string> rest) {
-  const std::size_t need = a.endpoint.empty() ? 2 : 1;
-  if (rest.size() < need) {
-    std::cerr << "error: usage: titan call NAME METHOD [ARGS...]  or  titan call --endpoint EP METHOD [ARGS...]\n";
-    return exit_usage;
-  }
-  const std::string name = a.endpoint.empty() ? rest[0] : "";
-  const std::string method = rest[need - 1];
-  msgpack::sbuffer body;
-  msgpack::packer<msgpack::sbuffer> packer(body);
-  packer.pack_array(static_cast<std::uint32_t>(rest.size() - need));
-  for (std::size_t i = need; i < rest.size(); ++i) {
-    try {
-      pack_json(packer, parse_argument(rest[i]));
-    } catch (const std::invalid_argument& e) {
-      std::cerr << "error: " << e.what() << '\n';
-      return exit_usage;
-    }
-  }
+  std::optional<call_words> w = read_call_words("call", a.endpoint, rest);
+  if (!w) return exit_usage;
   try {
-    msgpack::object_handle result = target(common, a.endpoint, name).call_packed(method, body.data(), body.size()).get();
+    const Client client = call_target(common, a.endpoint, w->name, {});
+    msgpack::object_handle result = client.call_packed(w->method, w->body.data(), w->body.size()).get();
     std::cout << to_json(result.get()).dump(a.pretty ? 2 : -1) << std::endl;
     return 0;
   } catch (const Error& e) {
@@ -58,7 +35,7 @@ int run_describe(const common_args& common, const std::string& endpoint, const s
     return exit_usage;
   }
   try {
-    msgpack::object_handle result = target(common, endpoint, name).call("$describe").get();
+    msgpack::object_handle result = call_target(common, endpoint, name, {}).call("$describe").get();
     nlohmann::json d = to_json(result.get());
     if (json) {
       std::cout << d.dump(2) << std::endl;

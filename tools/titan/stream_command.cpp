@@ -10,6 +10,7 @@
 
 #include <titan/client.hpp>
 
+#include "call_words.hpp"
 #include "commands.hpp"
 #include "instance.hpp"
 #include "json_msgpack.hpp"
@@ -66,37 +67,18 @@ bool print_line(const std::string& text) {
 }
 
 int run_stream(const common_args& common, const stream_args& a, std::vector<std::string> rest) {
-  const std::size_t need = a.endpoint.empty() ? 2 : 1;
-  if (rest.size() < need) {
-    std::cerr << "error: usage: titan stream NAME METHOD [ARGS...]  or  titan stream --endpoint EP METHOD [ARGS...]\n";
-    return exit_usage;
-  }
-  const std::string name = a.endpoint.empty() ? rest[0] : "";
-  const std::string method = rest[need - 1];
-  msgpack::sbuffer body;
-  msgpack::packer<msgpack::sbuffer> packer(body);
-  packer.pack_array(static_cast<std::uint32_t>(rest.size() - need));
-  for (std::size_t i = need; i < rest.size(); ++i) {
-    try {
-      pack_json(packer, parse_argument(rest[i]));
-    } catch (const std::invalid_argument& e) {
-      std::cerr << "error: " << e.what() << '\n';
-      return exit_usage;
-    }
-  }
+  std::optional<call_words> w = read_call_words("stream", a.endpoint, rest);
+  if (!w) return exit_usage;
   // A closed stdout shows up as a failed write, not as a signal.
   ::signal(SIGPIPE, SIG_IGN);
   try {
-    client_options o{.timeout = std::chrono::milliseconds(common.timeout_ms), .stream_window = a.window};
-    Client client = a.endpoint.empty() ? (connect_manager(common.instance, common.timeout_ms).resolve(name).get(),
-                                          Client::discover(control_endpoint(common.instance), name, o))
-                                       : Client::connect(a.endpoint, o);
+    Client client = call_target(common, a.endpoint, w->name, {.stream_window = a.window});
     std::shared_ptr<detail::input_source> input;
-    if (reads_input(client, method)) input = std::make_shared<stdin_items>();
+    if (reads_input(client, w->method)) input = std::make_shared<stdin_items>();
     // A stream has no deadline unless --timeout says one.
     Client streaming = common.timeout_given ? client : client.with_timeout(std::chrono::hours(24 * 365 * 10));
     Reader<msgpack::object_handle> reader =
-        streaming.stream_packed(method, body.data(), body.size(), {}, std::move(input));
+        streaming.stream_packed(w->method, w->body.data(), w->body.size(), {}, std::move(input));
     while (auto item = reader.next()) {
       if (!print_line(to_json(item->get()).dump())) {
         reader.cancel();
