@@ -13,12 +13,7 @@ cleanup() {
 trap cleanup EXIT
 source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 
-"$host" --plugin "$plugins/streamer.so" --bind "ipc://$dir/streamer.sock" --endpoint-file "$dir/endpoints" \
-  >"$dir/host.out" 2>"$dir/host.err" &
-host_pid=$!
-for _ in $(seq 200); do [ -s "$dir/endpoints" ] && break; kill -0 "$host_pid" 2>/dev/null || break; sleep 0.05; done
-[ -s "$dir/endpoints" ] || { echo "host did not start"; cat "$dir/host.err"; exit 1; }
-ep=$(head -n1 "$dir/endpoints")
+start_host "$plugins/streamer.so" streamer
 open_streams() { "$titan" call -e "$ep" '$metrics' | sed 's/.*"streams":\([0-9]*\).*/\1/'; }
 
 check "one JSON value per line" "$(printf '0\n1\n2\n3\n4')" "$("$titan" stream -e "$ep" count 5)"

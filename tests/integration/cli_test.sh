@@ -12,12 +12,7 @@ cleanup() {
 trap cleanup EXIT
 source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 
-"$host" --plugin "$plugins/echo.so" --bind "ipc://$dir/echo.sock" --endpoint-file "$dir/endpoints" \
-  >"$dir/host.out" 2>"$dir/host.err" &
-host_pid=$!
-for _ in $(seq 200); do [ -s "$dir/endpoints" ] && break; kill -0 "$host_pid" 2>/dev/null || break; sleep 0.05; done
-[ -s "$dir/endpoints" ] || { echo "host did not start"; cat "$dir/host.err"; exit 1; }
-ep=$(head -n1 "$dir/endpoints")
+start_host "$plugins/echo.so" echo
 check "endpoint on stdout" "$ep" "$(head -n1 "$dir/host.out")"
 
 check "call add" "5" "$("$titan" call --endpoint "$ep" add 2 3)"

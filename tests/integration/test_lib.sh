@@ -17,3 +17,14 @@ finish() {
   echo "$passes passed, $failures failed"
   [ "$failures" -eq 0 ]
 }
+# start_host PLUGIN NAME: $host serving PLUGIN on ipc://$dir/NAME.sock, its
+# output in $dir/host.out and host.err; sets host_pid (the caller's cleanup
+# kills it) and ep (its endpoint), or exits if it does not start.
+start_host() {
+  "$host" --plugin "$1" --bind "ipc://$dir/$2.sock" --endpoint-file "$dir/endpoints" \
+    >"$dir/host.out" 2>"$dir/host.err" &
+  host_pid=$!
+  for _ in $(seq 200); do [ -s "$dir/endpoints" ] && break; kill -0 "$host_pid" 2>/dev/null || break; sleep 0.05; done
+  [ -s "$dir/endpoints" ] || { echo "host did not start"; cat "$dir/host.err"; exit 1; }
+  ep=$(head -n1 "$dir/endpoints")
+}

@@ -3,25 +3,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include "host_guard.hpp"
 #include "raw_echo.hpp"
 #include "titan_echo.hpp"
 
 namespace titan::bench {
 namespace {
-
-// Stops a host of the manager when it goes out of scope (the manager's own
-// shutdown would get it too; this keeps one transport's host from running
-// through the next transport's measurements).
-struct host_guard {
-  titan::ProcessManager& pm;
-  std::uint64_t id;
-  ~host_guard() {
-    try {
-      pm.stop(id);
-    } catch (...) {
-    }
-  }
-};
 
 struct round_figures {
   double calls_per_s, client_cpu_us_per_call, server_cpu_us_per_call;

@@ -13,6 +13,7 @@
 #include <zmq.hpp>
 
 #include "child.hpp"
+#include "host_guard.hpp"
 
 namespace titan::bench {
 namespace {
@@ -69,17 +70,6 @@ double titan_round(const titan::Client& client, const char* method, std::size_t 
   if (got != n) throw std::runtime_error("titan streamed " + std::to_string(got) + " items");
   return std::chrono::duration<double>(clock::now() - t0).count();
 }
-
-struct host_guard {
-  titan::ProcessManager& pm;
-  std::uint64_t id;
-  ~host_guard() {
-    try {
-      pm.stop(id);
-    } catch (...) {
-    }
-  }
-};
 
 }  // namespace
 
