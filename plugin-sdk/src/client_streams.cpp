@@ -94,11 +94,7 @@ stream_step zmq_client_core::next(std::uint64_t id, reply_fn fn, void* ctx, bool
       calls_.erase(slot);
       return stream_step::ended;
     }
-    if (slot.state == call_state::failed) {
-      Error e(slot.code, std::move(slot.error));
-      calls_.erase(slot);
-      throw e;
-    }
+    if (slot.state == call_state::failed) throw take_failure(slot);
     if (clock::now() >= slot.deadline) {
       Error e = timeout_error(slot);
       if (slot.state == call_state::sent) send_control(slot, wire::kind::cancel, zmq::message_t("\xc0", 1));

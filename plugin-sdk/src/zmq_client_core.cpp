@@ -75,11 +75,7 @@ void zmq_client_core::wait(std::uint64_t id, reply_fn fn, void* ctx) {
       fn(ctx, static_cast<const char*>(body.data()), body.size());
       return;
     }
-    if (slot.state == call_state::failed) {
-      Error e(slot.code, std::move(slot.error));
-      calls_.erase(slot);
-      throw e;
-    }
+    if (slot.state == call_state::failed) throw take_failure(slot);
     if (clock::now() >= slot.deadline) {
       Error e = timeout_error(slot);
       drop(slot);
@@ -187,6 +183,12 @@ void zmq_client_core::fail(call_slot& slot, status_code code, std::string messag
 void zmq_client_core::drop(call_slot& slot) {
   if (slot.state == call_state::sent && slot.member) --slot.member->in_flight;
   calls_.erase(slot);
+}
+
+Error zmq_client_core::take_failure(call_slot& slot) {
+  Error e(slot.code, std::move(slot.error));
+  calls_.erase(slot);
+  return e;
 }
 
 Error zmq_client_core::timeout_error(const call_slot& slot) const {

@@ -115,6 +115,8 @@ class zmq_client_core final : public client_core {
   void drop(call_slot& slot);
 
   Error timeout_error(const call_slot& slot) const;
+  // The error a failed call ended with; frees its slot.
+  Error take_failure(call_slot& slot);
 
   void wake_pumper() {
     std::uint64_t one = 1;
