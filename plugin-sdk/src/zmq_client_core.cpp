@@ -205,8 +205,9 @@ Error zmq_client_core::timeout_error(const call_slot& slot) const {
   if (slot.member != nullptr && !slot.member->ever_connected)
     return Error(status_code::unavailable, slot.method + ": no host reachable at " + slot.member->endpoint() +
                                                " (never connected)");
-  return Error(status_code::deadline_exceeded, slot.method + ": no reply from " +
-                                                   (slot.member ? slot.member->endpoint() : name_) + " before the deadline");
+  const std::string where = slot.member ? slot.member->endpoint() : name_;
+  if (slot.stream) return Error(status_code::deadline_exceeded, slot.method + ": the stream from " + where + " passed its deadline");
+  return Error(status_code::deadline_exceeded, slot.method + ": no reply from " + where + " before the deadline");
 }
 
 // Called with `lock` held and pumping_ false; returns with it held. Runs

@@ -43,7 +43,7 @@ inline void check_only_problem(const broken_topology& c, const std::string& text
   CHECK(e.where.column == c.column);
   CHECK_THAT(e.message, Catch::Contains(c.fragment));
   CHECK_THAT(e.to_string(), Catch::StartsWith(file + ":" + std::to_string(c.line) + ":" + std::to_string(c.column) +
-                                              ": " + c.key + ": "));
+                                              ": " + (*c.key ? std::string(c.key) + ": " : "")));
 }
 
 }  // namespace titan::test

@@ -144,7 +144,7 @@ int run_daemon(const daemon_args& a, int ready_fd) {
       std::size_t hosts = 0;
       for (const auto& p : pm.list()) hosts += p.state == titan::process_state::running ? 1 : 0;
       log->info("{}: {} host(s) ready", topo->file, hosts);
-      report("ok " + pm.control_endpoint() + " " + std::to_string(hosts) + " host(s) ready\n");
+      report("ok " + pm.control_endpoint() + ", " + std::to_string(hosts) + " host(s) ready\n");
     } else {
       report("ok " + pm.control_endpoint() + "\n");
     }

@@ -23,8 +23,9 @@ std::string instances_dir() {
 void add_common_options(CLI::App& app, common_args& common) {
   app.add_option("--instance,-i", common.instance, "Which daemon (default: $TITAN_INSTANCE or \"default\")");
   app.add_option("--timeout", common.timeout_ms,
-                 "Deadline of each call in milliseconds (default: the service's call_timeout, else 5000)")
-      ->check(CLI::PositiveNumber)
+                 "Deadline of each call in milliseconds (default: the service's call_timeout, else 5000; "
+                 "titan stream: none; titan run: for stages without their own timeout)")
+      ->check(CLI::Range(1L, 24L * 3600 * 1000))
       ->each([&common](const std::string&) { common.timeout_given = true; });
 }
 

@@ -5,11 +5,13 @@
 // here as it happens. Progress goes to stderr, one line per event; stdout
 // gets only the result (or, with --json, the whole report).
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <system_error>
 
 #include <titan/workflow.hpp>
 
@@ -23,7 +25,7 @@ namespace {
 
 struct run_args {
   std::string workflow;
-  std::string input = "null";
+  std::string input;  // "": none given (null)
   std::string input_file;
   bool json = false;
   bool pretty = false;
@@ -73,7 +75,8 @@ std::string read_input(const run_args& a) {
     return text.str();
   }
   std::ifstream in(a.input_file);
-  if (!in) throw std::invalid_argument("cannot read --input-file " + a.input_file);
+  if (!in)
+    throw std::system_error(errno, std::generic_category(), "cannot read --input-file " + a.input_file);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -85,10 +88,17 @@ int run_workflow(const common_args& common, const run_args& a) {
     std::cerr << "error: usage: titan run WORKFLOW [JSON]  (titan run --list names them)\n";
     return exit_usage;
   }
+  if (!a.input.empty() && !a.input_file.empty()) {
+    std::cerr << "error: give the input as JSON or as --input-file, not both\n";
+    return exit_usage;
+  }
   workflow_value input;
   try {
     // As titan call reads an argument (a bare word is a string); a file is strict JSON.
-    input = value_from_json(a.input_file.empty() ? parse_argument(a.input) : nlohmann::json::parse(read_input(a)));
+    input = value_from_json(a.input_file.empty() ? parse_argument(a.input.empty() ? "null" : a.input) : nlohmann::json::parse(read_input(a)));
+  } catch (const std::system_error& e) {
+    std::cerr << "error: " << e.what() << '\n';
+    return exit_usage;
   } catch (const std::exception& e) {
     std::cerr << "error: the input is not valid JSON: " << e.what() << '\n';
     return exit_usage;
@@ -96,6 +106,10 @@ int run_workflow(const common_args& common, const run_args& a) {
   workflow_spec spec;
   int rc = with_manager(common, [&](auto& m) { spec = from_record(m.workflow(a.workflow).get()); });
   if (rc != 0) return rc;
+  // --timeout: the deadline of each call of the stages that set none.
+  if (common.timeout_given)
+    for (auto& stage : spec.stages)
+      if (!stage.timeout) stage.timeout = std::chrono::milliseconds(common.timeout_ms);
   try {
     workflow_runner runner(std::move(spec), control_endpoint(common.instance));
     const auto start = std::chrono::steady_clock::now();

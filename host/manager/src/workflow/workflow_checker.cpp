@@ -201,6 +201,9 @@ class workflow_checker {
       if (!index_.count(root))
         return fail(at, text + ": unknown stage '" + root + "' (a reference starts with input, item, self or a stage " +
                             "name)" + suggestion(root, names_));
+      if (owner == "stage '" + root + "'")
+        return fail(at, text + ": " + owner + " cannot name its own output" +
+                            (self ? " (in its compensation, that is $self" + text.substr(1 + root.size()) + ")" : ""));
       if (!visible.count(root))
         fail(at, text + ": stage '" + root + "' is not among the dependencies of " + owner + " (depends_on: " +
                      joined({visible.begin(), visible.end()}) + "); add it to depends_on");
