@@ -45,16 +45,6 @@ std::optional<proc_entry> read_proc(pid_t pid) {
   return e;
 }
 
-// Escapes a path for a TOML basic string.
-std::string toml_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {

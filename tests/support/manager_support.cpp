@@ -33,4 +33,14 @@ bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds tim
   }
 }
 
+// Escapes a path for a TOML basic string.
+std::string toml_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace titan::test

@@ -17,4 +17,7 @@ titan::ProcessManager::options manager_options(const std::string& logger_name);
 // Polls `done` every 2 ms until it returns true (true) or `timeout` passes (false).
 bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
+// `s` as a TOML basic string, quoted and escaped (paths in generated topologies).
+std::string toml_string(const std::string& s);
+
 }  // namespace titan::test

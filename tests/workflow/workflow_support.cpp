@@ -10,16 +10,6 @@
 namespace titan::test::workflow {
 namespace {
 
-// Escapes a path for a TOML basic string.
-std::string toml_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 // The hosts' own logs, only with TITAN_TEST_VERBOSE set in the environment.
 std::string host_log_level() {
   const char* v = std::getenv("TITAN_TEST_VERBOSE");
