@@ -3,9 +3,13 @@
 #include <stdexcept>
 #include <string>
 
-#include "exit_code.hpp"
+#include "titan/control.hpp"
 
 namespace titan::host {
+
+// The exit codes are the control plane's: the manager reads them too.
+using control::exit_code;
+using control::to_int;
 
 // A start-up failure: what titan-host prints, reports to its manager and
 // exits with.

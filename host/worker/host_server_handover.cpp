@@ -5,6 +5,7 @@
 #include "host_server.hpp"
 
 #include "titan/codec.hpp"
+#include "titan/control.hpp"
 
 namespace titan::host {
 
@@ -93,15 +94,10 @@ void host_server::handle_restore(zmq::message_t& rid, const wire::header& h, con
 void host_server::send_health(zmq::message_t& rid, std::uint64_t id) {
   std::string reason;
   const bool healthy = service_.healthy(reason);
+  control::health_report r{.status = draining_ ? "DRAINING" : frozen_ ? "HANDING_OVER" : healthy ? "SERVING" : "NOT_SERVING",
+                           .reason = healthy ? std::nullopt : std::optional(reason)};
   buf_.clear();
-  msgpack::packer<msgpack::sbuffer> p(buf_);
-  p.pack_map(healthy ? 1 : 2);
-  p.pack("status");
-  p.pack(draining_ ? "DRAINING" : frozen_ ? "HANDING_OVER" : healthy ? "SERVING" : "NOT_SERVING");
-  if (!healthy) {
-    p.pack("reason");
-    p.pack(reason);
-  }
+  msgpack::pack(buf_, r);
   std::string body(buf_.data(), buf_.size());
   send_reply(rid, wire::kind::reply, id, body.data(), body.size());
 }

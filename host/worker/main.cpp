@@ -25,20 +25,10 @@ using namespace titan::host;
 
 namespace {
 
-constexpr const char* exit_codes_help = R"(
-Exit codes:
-  0  stopped by SIGTERM/SIGINT after finishing the calls in flight
-  1  runtime error
-  2  bad command line
-  3  plugin file not found
-  4  plugin could not be loaded (not a shared library, missing symbol, ...)
-  5  not a Titan plugin (no TITAN_PLUGIN descriptor)
-  6  ABI mismatch (plugin built against another SDK ABI)
-  7  the service's constructor threw
-  8  a --bind endpoint could not be bound
-  9  --config could not be read or parsed
-With --check: 0 if the plugin loads, else 3 to 6.
-)";
+// The --help footer: the exit codes, from the enum the manager reads too.
+std::string exit_codes_help() {
+  return "\n" + titan::control::exit_codes_help() + "With --check: 0 if the plugin loads, else 3 to 6.\n";
+}
 
 void write_endpoint_file(const std::string& path, const std::vector<std::string>& endpoints) {
   // Written whole, then renamed: a reader never sees half a file.
@@ -130,7 +120,7 @@ int main(int argc, char** argv) {
   host_options opts;
   bool check = false;
   CLI::App app{"titan-host: serves one Titan plugin over ZeroMQ until SIGTERM or SIGINT."};
-  app.footer(exit_codes_help);
+  app.footer(exit_codes_help());
   app.add_option("--plugin", opts.plugin, "Plugin file (.so) to load")->required();
   app.add_option("--bind", opts.bind,
                  "Endpoint to serve on (repeatable): ipc://PATH, tcp://HOST:PORT, tcp://127.0.0.1:* (required unless --check)");

@@ -2,11 +2,12 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <zmq.hpp>
 
-#include "exit_code.hpp"
+#include "host_error.hpp"
 
 namespace titan::host {
 
@@ -25,7 +26,8 @@ class manager_link {
   void heartbeat(std::uint64_t calls, std::uint64_t in_flight);
 
  private:
-  void send(const std::string& method, const char* body, std::size_t size);
+  template <class Report>
+  void send(std::string_view method, const Report& report);
 
   zmq::socket_t socket_;
   std::string id_;

@@ -125,11 +125,11 @@ void zmq_client_core::expire_unassigned() {
 bool zmq_client_core::apply_feed() {
   auto m = feed_->read();
   if (!m) return false;
-  if (m->call_timeout) announced_timeout_ = m->call_timeout;
+  if (m->call_timeout_ms) announced_timeout_ = std::chrono::milliseconds(*m->call_timeout_ms);
   std::vector<member_link*> left, joined;  // in this update, with calls of ours still there / new
   for (const auto& l : links_) {
     bool keep = std::any_of(m->members.begin(), m->members.end(), [&](const auto& e) {
-      return e.first == l->key() && e.second == l->endpoint();
+      return e.key == l->key() && e.endpoint == l->endpoint();
     });
     if (keep) l->refusing = false;  // listed again (a reload rolled back): it takes calls
     if (!keep && !l->removed) {
@@ -138,12 +138,12 @@ bool zmq_client_core::apply_feed() {
       if (l->in_flight > 0) left.push_back(l.get());
     }
   }
-  for (const auto& [key, endpoint] : m->members) {
+  for (const auto& e : m->members) {
     bool known = std::any_of(links_.begin(), links_.end(), [&](const auto& l) {
-      return !l->removed && l->key() == key && l->endpoint() == endpoint;
+      return !l->removed && l->key() == e.key && l->endpoint() == e.endpoint;
     });
     if (!known) {
-      links_.push_back(std::make_unique<member_link>(*ctx_, key, endpoint));
+      links_.push_back(std::make_unique<member_link>(*ctx_, e.key, e.endpoint));
       joined.push_back(links_.back().get());
     }
   }

@@ -1,6 +1,5 @@
 #include "membership_feed.hpp"
 
-#include "titan/detail/msgpack_fields.hpp"
 #include "titan/status.hpp"
 #include "titan/wire.hpp"
 
@@ -8,9 +7,6 @@ namespace titan::detail {
 namespace {
 
 constexpr std::uint64_t watch_call_id = 1;
-
-std::string_view str(const msgpack::object& o) { return str_of(o); }
-const msgpack::object* field(const msgpack::object& map, std::string_view key) { return map_field(map, key); }
 
 }  // namespace
 
@@ -23,7 +19,7 @@ membership_feed::membership_feed(zmq::context_t& ctx, const std::string& manager
     throw Error(status_code::invalid_argument, "cannot connect to manager '" + manager_endpoint + "': " + e.what());
   }
   msgpack::sbuffer header, body;
-  wire::encode_header(header, wire::kind::call, watch_call_id, "$watch");
+  wire::encode_header(header, wire::kind::call, watch_call_id, control::watch_method);
   msgpack::packer<msgpack::sbuffer> p(body);
   p.pack_array(1);
   p.pack(name);
@@ -39,8 +35,8 @@ membership_feed::~membership_feed() {
   socket_.send(zmq::const_buffer("\xc0", 1), zmq::send_flags::dontwait);
 }
 
-std::optional<membership> membership_feed::read() {
-  std::optional<membership> newest;
+std::optional<control::membership_update> membership_feed::read() {
+  std::optional<control::membership_update> newest;
   msgpack::zone zone;
   for (;;) {
     zmq::message_t header, body;
@@ -51,24 +47,12 @@ std::optional<membership> membership_feed::read() {
     if (h.msg_kind != wire::kind::stream_item) continue;
     msgpack::object o;
     if (wire::decode_body(static_cast<const char*>(body.data()), body.size(), zone, o)) continue;
-    const msgpack::object* version = field(o, "version");
-    const msgpack::object* members = field(o, "members");
-    if (!version || version->type != msgpack::type::POSITIVE_INTEGER || !members ||
-        members->type != msgpack::type::ARRAY)
-      continue;
-    membership m;
-    m.version = version->via.u64;
-    for (const auto& e : members->via.array) {
-      const msgpack::object* key = field(e, "key");
-      const msgpack::object* endpoint = field(e, "endpoint");
-      if (key && endpoint && !str(*endpoint).empty())
-        m.members.emplace_back(std::string(str(*key)), std::string(str(*endpoint)));
-    }
-    if (const msgpack::object* t = field(o, "call_timeout_ms"); t && t->type == msgpack::type::POSITIVE_INTEGER)
-      m.call_timeout = std::chrono::milliseconds(t->via.u64);
-    if (!newest || m.version >= newest->version) newest = std::move(m);
-    heard_ = true;
+    auto m = control::decode_map<control::membership_update>(o);
     zone.clear();
+    if (!m) continue;
+    std::erase_if(m->members, [](const control::member& e) { return e.endpoint.empty(); });
+    if (!newest || m->version >= newest->version) newest = std::move(m);
+    heard_ = true;
   }
 }
 

@@ -3,22 +3,16 @@
 // STREAM_ITEM with the whole member list each time it changes.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include <zmq.hpp>
 
+#include "titan/control.hpp"
+
 namespace titan::detail {
 
-struct membership {
-  std::uint64_t version = 0;
-  std::vector<std::pair<std::string, std::string>> members;  // (key, endpoint)
-  std::optional<std::chrono::milliseconds> call_timeout;     // announced by the manager
-};
 
 class membership_feed {
  public:
@@ -27,7 +21,7 @@ class membership_feed {
 
   zmq::socket_t& socket() { return socket_; }
   // The newest membership waiting on the socket, without blocking.
-  std::optional<membership> read();
+  std::optional<control::membership_update> read();
   const std::string& name() const { return name_; }
   const std::string& manager() const { return manager_; }
   bool heard() const { return heard_; }  // at least one membership arrived

@@ -1,5 +1,5 @@
 // titan-host against plugins that fail: at load time (each failure has its
-// own exit code, see host/worker/exit_code.hpp) and inside calls.
+// own exit code, see titan/control.hpp) and inside calls.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
