@@ -15,9 +15,9 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
-#include "child_process.hpp"
+#include "process/child_process.hpp"
 #include "expect_error.hpp"
-#include "log_collector.hpp"
+#include "logs/log_collector.hpp"
 #include "temp_dir.hpp"
 
 using titan::detail::child_process;

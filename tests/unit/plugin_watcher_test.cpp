@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "plugin_watcher.hpp"
+#include "watch/plugin_watcher.hpp"
 #include "temp_dir.hpp"
 
 using namespace std::chrono_literals;

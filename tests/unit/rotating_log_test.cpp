@@ -11,7 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "expect_error.hpp"
-#include "rotating_log.hpp"
+#include "logs/rotating_log.hpp"
 #include "temp_dir.hpp"
 
 using titan::detail::rotating_log;

@@ -1,17 +1,18 @@
-// manager_core: the loop, starting and stopping hosts, reaping, process figures.
+// manager_core: its parts, the loop, and the calls on single hosts (spawn,
+// list, kill, stop, shutdown). Trees and pools: manager_trees.cpp.
 #include "manager_core.hpp"
 
 #include <signal.h>
-#include <sys/eventfd.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "host_binary.hpp"
+#include "logs/log_collector.hpp"
+#include "process/host_binary.hpp"
+#include "process/ready_wait.hpp"
+#include "process/runtime_dir.hpp"
+#include "registry/registry.hpp"
+#include "reload/reload_transaction.hpp"
 #include "titan/detail/poll.hpp"
 
 namespace titan::detail {
@@ -23,34 +24,39 @@ std::shared_ptr<spdlog::logger> default_logger() {
   return log;
 }
 
-}  // namespace
-
-bool manager_core::entry::alive() const {
-  return info.state != process_state::exited;
+std::string control_endpoint_for(const ProcessManager::options& o, const runtime_dir& runtime) {
+  return o.control_endpoint.empty() ? "ipc://" + runtime.path() + "/control.sock" : o.control_endpoint;
 }
+
+}  // namespace
 
 manager_core::manager_core(ProcessManager::options opts)
     : opts_(std::move(opts)),
       log_(opts_.logger ? opts_.logger : default_logger()),
       runtime_(std::make_unique<runtime_dir>(opts_.runtime_dir)),
-      control_endpoint_(opts_.control_endpoint.empty() ? "ipc://" + runtime_->path() + "/control.sock"
-                                                        : opts_.control_endpoint),
-      control_(ctx_, zmq::socket_type::router),
-      wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
-  opts_.host_binary = find_host_binary(opts_.host_binary);
-  control_.set(zmq::sockopt::linger, 0);
-  control_.set(zmq::sockopt::maxmsgsize, int64_t{1} << 20);
-  control_.set(zmq::sockopt::router_mandatory, 1);  // a send to a peer that is gone fails: drop its watches
-  try {
-    control_.bind(control_endpoint_);
-  } catch (const zmq::error_t& e) {
-    throw Error(status_code::failed_precondition, "cannot bind the control endpoint " + control_endpoint_ + ": " + e.what());
-  }
-  control_endpoint_ = control_.get(zmq::sockopt::last_endpoint);  // tcp://...:* gets its port
-  if (!opts_.log_dir.empty())
-    logs_ = std::make_unique<log_collector>(opts_.log_dir, opts_.log_max_size, opts_.log_files, log_);
-  supervision_ = std::make_unique<supervision>(static_cast<host_runner&>(*this), *log_);
-  thread_ = std::thread([this] { loop(); });
+      logs_(opts_.log_dir.empty()
+                ? nullptr
+                : std::make_unique<log_collector>(opts_.log_dir, opts_.log_max_size, opts_.log_files, log_)),
+      control_(std::make_unique<control_server>(ctx_, control_endpoint_for(opts_, *runtime_),
+                                                static_cast<control_handler&>(*this))),
+      hosts_(std::make_unique<host_table>(
+          host_table::options{find_host_binary(opts_.host_binary), control_->endpoint(), opts_.heartbeat}, *runtime_,
+          logs_.get(), static_cast<host_events&>(*this), *log_)),
+      names_(std::make_unique<registry>(*hosts_,
+                                        [this](const std::string& rid, std::uint64_t call_id, const std::string& body) {
+                                          return control_->send(rid, wire::kind::stream_item, call_id, body.data(),
+                                                                body.size());
+                                        })),
+      engine_(std::make_unique<supervision>(static_cast<host_runner&>(*hosts_), *log_)),
+      health_({opts_.heartbeat, opts_.liveness}, resident_bytes),
+      api_([this](const std::string& rid, wire::kind k, std::uint64_t call_id, const std::string& body) {
+        loop_.run([&] { control_->send(rid, k, call_id, body.data(), body.size()); });
+      }),
+      rebuilds_([this](const std::string& name) { return reload(name, {}); }, opts_.watch_settle, log_) {
+  thread_ = std::thread([this] {
+    loop_.set_loop_thread(std::this_thread::get_id());
+    loop();
+  });
 }
 
 manager_core::~manager_core() {
@@ -58,120 +64,110 @@ manager_core::~manager_core() {
   // on_tree_exit callbacks may still use this manager: they end first.
   std::vector<std::thread> callbacks;
   {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(callbacks_mu_);
     callbacks.swap(callback_threads_);
   }
   for (auto& t : callbacks) t.join();
-  // The service thread first, while the loop still runs: a call it is
-  // answering sends its reply through the loop.
-  {
-    std::lock_guard lock(mu_);
-    service_stopping_ = true;
-  }
-  service_cv_.notify_all();
-  if (service_thread_.joinable()) service_thread_.join();
-  if (slow_thread_.joinable()) slow_thread_.join();
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  // The API threads next, while the loop still runs: a call they answer
+  // sends its reply through the loop.
+  api_.stop();
+  loop_.stop();
   thread_.join();
-  for (auto& [id, e] : entries_)
-    if (e->adopted_pidfd >= 0) ::close(e->adopted_pidfd);
-  entries_.clear();  // every child is reaped by now
-  ::close(wake_fd_);
+  // Then the parts, in reverse order of declaration: every host is reaped
+  // by host_table's destructor.
 }
 
-void manager_core::run_on_loop(std::function<void()> fn) {
-  if (std::this_thread::get_id() == thread_.get_id()) return fn();
-  std::promise<void> done;
-  auto fut = done.get_future();
-  {
-    std::lock_guard lock(mu_);
-    commands_.push_back([&] {
-      try {
-        fn();
-        done.set_value();
-      } catch (...) {
-        done.set_exception(std::current_exception());
+const std::string& manager_core::runtime_path() const { return runtime_->path(); }
+
+void manager_core::loop() {
+  std::vector<zmq::pollitem_t> items;
+  std::vector<int> fds;
+  std::vector<host_record*> exits;
+  while (!loop_.stopping()) {
+    fds.clear();
+    exits.clear();
+    hosts_->exit_fds(fds, exits);
+    items.assign({{control_->socket().handle(), 0, ZMQ_POLLIN, 0}, {nullptr, loop_.wake_fd(), ZMQ_POLLIN, 0}});
+    for (int fd : fds) items.push_back({nullptr, fd, ZMQ_POLLIN, 0});
+    std::optional<clock::time_point> wake_at = engine_->next_deadline();
+    for (auto at : {std::optional(health_.next_check()), hosts_->next_deadline()})
+      if (at && (!wake_at || *at < *wake_at)) wake_at = at;
+    auto timeout = std::chrono::milliseconds(-1);
+    if (wake_at)
+      timeout = std::max(std::chrono::milliseconds(0),
+                         std::chrono::ceil<std::chrono::milliseconds>(*wake_at - clock::now()));
+    titan::detail::poll(items.data(), items.size(), timeout);
+    if (items[1].revents & ZMQ_POLLIN) loop_.clear_wake();
+    // Reports first: a host's `$failed` explains the exit that follows it.
+    if (items[0].revents & ZMQ_POLLIN) control_->read();
+    for (std::size_t i = 0; i < exits.size(); ++i)
+      if (items[i + 2].revents & ZMQ_POLLIN) hosts_->on_exit(*exits[i]);
+    const auto now = clock::now();
+    hosts_->fail_unexplained_exits(now);
+    hosts_->prune_exited();
+    engine_->tick(now);
+    if (now >= health_.next_check()) {
+      for (const auto& v : health_.check(now)) {
+        host_record* r = hosts_->find(v.id);
+        if (r && r->child && r->info.state == process_state::running && r->kill_reason.empty())
+          hosts_->fault_kill(*r, v.reason);
       }
-    });
+    }
+    loop_.run_queued();
   }
-  std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
-  fut.get();
 }
 
-manager_core::entry* manager_core::find(std::uint64_t id) {
-  auto it = entries_.find(id);
-  return it == entries_.end() ? nullptr : it->second.get();
+// host_events.
+void manager_core::membership_changed(const std::string& group) { names_->publish(group); }
+void manager_core::call_timeout_announced(const std::string& group, std::chrono::milliseconds timeout) {
+  names_->set_call_timeout(group, timeout);
 }
+void manager_core::supervised_start_failed(std::uint64_t id, const std::string& reason) {
+  engine_->host_start_failed(id, reason);
+}
+void manager_core::supervised_exited(std::uint64_t id, bool normal, bool by_manager, const std::string& reason) {
+  engine_->host_exited(id, normal, by_manager, reason);
+}
+void manager_core::host_ended(std::uint64_t id) {
+  health_.forget(id);
+  stats_.forget(id);
+}
+void manager_core::read_reports() { control_->read(); }
 
-// On the loop thread.
-manager_core::entry& manager_core::start_host(const std::string& plugin, const spawn_options& o,
-                                              const std::string& group, int slot) {
-  if (shut_down_) throw Error(status_code::failed_precondition, "the process manager has been shut down");
-  const std::uint64_t id = next_id_++;
-  auto e = std::make_unique<entry>();
-  e->info.id = id;
-  e->info.plugin = plugin;
-  e->info.group = group;
-  e->info.name = o.name;
-  e->info.started = std::chrono::system_clock::now();
-  e->slot = slot;
-  const std::string bind = o.transport == "tcp" ? "tcp://127.0.0.1:*"
-                                                : "ipc://" + runtime_->path() + "/host-" + std::to_string(id) + ".sock";
-  std::vector<std::string> args{"--plugin",    plugin,      "--bind",        bind,
-                                "--manager",   control_endpoint_, "--id",   std::to_string(id),
-                                "--log-level", o.log_level, "--concurrency", std::to_string(o.concurrency),
-                                "--heartbeat", std::to_string(opts_.heartbeat.count())};
-  if (!o.name.empty()) args.insert(args.end(), {"--name", o.name});
-  if (!o.config_file.empty()) args.insert(args.end(), {"--config", o.config_file});
-  // Its stdout and stderr (its log) go to LOG_DIR/NAME.log when captured.
-  const std::string log_name = !o.name.empty() ? o.name : std::filesystem::path(plugin).stem().string();
-  int output_fd = logs_ ? logs_->open_pipe(log_name) : -1;
-  try {
-    e->child = std::make_unique<child_process>(
-        opts_.host_binary, args, std::vector<std::string>{"TITAN_PARENT_PID=" + std::to_string(::getpid())}, output_fd);
-  } catch (...) {
-    if (output_fd >= 0) ::close(output_fd);
-    throw;
-  }
-  if (output_fd >= 0) {
-    ::close(output_fd);  // the child holds the only write end now
-    e->info.log_file = logs_->path_for(log_name);
-  }
-  e->info.pid = e->child->pid();
-  e->last_heartbeat = clock::now();
-  std::lock_guard lock(mu_);
-  return *entries_.emplace(id, std::move(e)).first->second;
+// control_handler.
+void manager_core::on_ready(const control::ready_report& report) {
+  host_record* r = hosts_->on_ready(report);
+  if (r == nullptr) return;
+  // Hosts we spawned beat; one started by hand beats to nobody in particular.
+  if (r->child && r->info.state == process_state::running)
+    health_.watch(r->info.id, r->info.pid, r->max_memory, clock::now());
+  if (r->supervised) engine_->host_ready(r->info.id);
+}
+void manager_core::on_failed(const control::failed_report& report) { hosts_->on_failed(report); }
+void manager_core::on_heartbeat(const control::heartbeat_report& report) {
+  if (host_record* r = hosts_->on_heartbeat(report)) health_.beat(r->info.id, clock::now());
+}
+void manager_core::on_watch(const std::string& routing_id, std::uint64_t call_id, const std::string& name) {
+  names_->watch(routing_id, call_id, name);
+}
+void manager_core::on_unwatch(const std::string& routing_id, std::uint64_t call_id) {
+  names_->unwatch(routing_id, call_id);
+}
+void manager_core::on_api_call(std::string routing_id, std::uint64_t call_id, std::string method, std::string body) {
+  api_.submit(std::move(routing_id), call_id, std::move(method), std::move(body));
 }
 
 process_info manager_core::spawn(const std::string& plugin, const spawn_options& o, std::string_view expected) {
-  if (o.transport != "ipc" && o.transport != "tcp")
-    throw Error(status_code::invalid_argument, "transport must be \"ipc\" or \"tcp\", not \"" + o.transport + "\"");
-  if (o.concurrency == 0) throw Error(status_code::invalid_argument, "concurrency must be at least 1");
+  host_table::check(o);
   std::future<process_info> ready;
   std::uint64_t id = 0;
-  run_on_loop([&] {
-    entry& e = start_host(plugin, o, "", -1);
-    e.ready.emplace();
-    ready = e.ready->get_future();
-    id = e.info.id;
+  loop_.run([&] {
+    host_record& r = hosts_->start(plugin, o, "", -1);
+    r.ready.emplace();
+    ready = r.ready->get_future();
+    id = r.info.id;
   });
-  if (ready.wait_for(o.ready_timeout) != std::future_status::ready) {
-    run_on_loop([&] {
-      if (entry* e = find(id); e && e->ready) {
-        if (!e->child->reaped()) e->child->signal_group(SIGKILL);
-        e->abandoned = true;
-        fail_start(*e, Error(status_code::deadline_exceeded, "host for " + plugin + " did not report READY within " +
-                                                                 std::to_string(o.ready_timeout.count()) + " ms"));
-      }
-    });
-  }
-  process_info info = ready.get();  // throws the host's reason
+  process_info info = await_ready(ready, o.ready_timeout, loop_, *hosts_, id, "host for " + plugin);
   if (!expected.empty() && info.service != expected) {
     stop(id, std::chrono::milliseconds(1000), false);
     throw Error(status_code::invalid_argument, plugin + " serves '" + info.service + "', not '" +
@@ -180,196 +176,78 @@ process_info manager_core::spawn(const std::string& plugin, const spawn_options&
   return info;
 }
 
-// What a host that exited before READY died of: its own report, or what
-// its exit code means (titan-host --help).
-Error manager_core::start_error(const entry& e) const {
-  const status_code code = e.exit_code == 3 ? status_code::not_found : status_code::failed_precondition;
-  if (!e.failure.empty()) return Error(code, e.failure);
-  static constexpr const char* meanings[] = {"",
-                                             "runtime error",
-                                             "bad command line",
-                                             "plugin not found",
-                                             "the plugin could not be loaded",
-                                             "not a Titan plugin",
-                                             "ABI mismatch",
-                                             "the service's constructor threw",
-                                             "an endpoint could not be bound",
-                                             "the config could not be read"};
-  std::string why = "titan-host for " + e.info.plugin + " " + e.info.exit_reason + " before it was ready";
-  if (e.exit_code > 0 && e.exit_code < 10) why += " (" + std::string(meanings[e.exit_code]) + ")";
-  return Error(code, why);
+process_info manager_core::with_figures(const host_table::listing& l) {
+  process_info info = l.info;
+  if (info.state == process_state::exited || info.pid <= 0) return info;
+  const auto s = stats_.read(info.id, info.pid, l.up_since);
+  info.cpu_percent = s.cpu_percent;
+  info.rss_bytes = s.rss_bytes;
+  return info;
 }
 
-void manager_core::fail_unexplained_exits() {
-  const auto now = clock::now();
-  for (auto& [id, e] : entries_)
-    if (e->ready && e->explain_by && (*e->explain_by <= now || !e->failure.empty())) fail_start(*e, start_error(*e));
+std::vector<process_info> manager_core::list() {
+  std::vector<process_info> out;
+  for (const auto& l : hosts_->list()) out.push_back(with_figures(l));
+  return out;
 }
 
-void manager_core::fail_start(entry& e, Error error) {
-  if (!e.ready) return;
-  // Stopped by the manager before READY (a stop, a scale down): not a failure.
-  if (e.supervised && e.intentional_stop)
-    supervision_->host_exited(e.info.id, true, true, "stopped before it was ready");
-  else if (e.supervised)
-    supervision_->host_start_failed(e.info.id, error.message());
-  e.ready->set_exception(std::make_exception_ptr(std::move(error)));
-  e.ready.reset();
+std::vector<process_info> manager_core::members(const std::string& name) {
+  std::vector<process_info> out;
+  for (const auto& l : hosts_->members(name)) out.push_back(with_figures(l));
+  return out;
 }
 
-void manager_core::loop() {
-  std::vector<zmq::pollitem_t> items;
-  std::vector<entry*> watched;
-  for (;;) {
-    items.assign({{control_.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake_fd_, ZMQ_POLLIN, 0}});
-    watched.clear();
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-      for (auto& [id, e] : entries_) {
-        if (!e->alive() || e->exit_fd() < 0) continue;
-        items.push_back({nullptr, e->exit_fd(), ZMQ_POLLIN, 0});
-        watched.push_back(e.get());
-      }
-    }
-    std::optional<clock::time_point> wake_at = supervision_->next_deadline();
-    if (!wake_at || next_monitor_ < *wake_at) wake_at = next_monitor_;
-    for (const auto& [id, e] : entries_)  // rare: a host that died before READY, not yet explained
-      if (e->ready && e->explain_by && (!wake_at || *e->explain_by < *wake_at)) wake_at = e->explain_by;
-    auto timeout = std::chrono::milliseconds(-1);
-    if (wake_at)
-      timeout = std::max(std::chrono::milliseconds(0), std::chrono::ceil<std::chrono::milliseconds>(*wake_at - clock::now()));
-    titan::detail::poll(items.data(), items.size(), timeout);
-    if (items[1].revents & ZMQ_POLLIN) {
-      std::uint64_t n;
-      [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
-    }
-    // Reports first: a host's `$failed` explains the exit that follows it.
-    if (items[0].revents & ZMQ_POLLIN) on_control_message();
-    for (std::size_t i = 0; i < watched.size(); ++i)
-      if (items[i + 2].revents & ZMQ_POLLIN) on_exit(*watched[i]);
-    fail_unexplained_exits();
-    prune_exited();
-    const auto now = clock::now();
-    supervision_->tick(now);
-    if (now >= next_monitor_) monitor(now);
-    std::deque<std::function<void()>> cmds;
-    {
-      std::lock_guard lock(mu_);
-      cmds.swap(commands_);
-    }
-    for (auto& c : cmds) c();
-  }
-}
-
-void manager_core::on_exit(entry& e) {
-  int status = 0;
-  if (e.child) {
-    auto st = e.child->try_reap();
-    if (!st) return;
-    status = *st;
-    e.child->signal_group(SIGKILL);  // leave no grandchildren behind
-    // A socket a killed host could not remove (one per restart otherwise).
-    ::unlink((runtime_->path() + "/host-" + std::to_string(e.info.id) + ".sock").c_str());
-  } else {
-    ::close(e.adopted_pidfd);  // an adopted host is not our child: its parent reaps it
-    e.adopted_pidfd = -1;
-  }
-  const bool was_member = e.info.state == process_state::running || e.info.state == process_state::stopping;
-  {
-    std::lock_guard lock(mu_);
-    e.info.state = process_state::exited;
-    e.info.exit_reason = e.child ? describe_wait_status(status) : "exited";
-    if (!e.kill_reason.empty()) e.info.exit_reason = e.kill_reason + " (" + e.info.exit_reason + ")";
-  }
-  exited_cv_.notify_all();
-  if (was_member) publish(e.info.group);
-  if (e.ready) {
-    e.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (!e.failure.empty()) {
-      fail_start(e, start_error(e));
-    } else {
-      // Its `$failed` may still be on its way through the control socket.
-      on_control_message();
-      if (e.ready) e.explain_by = clock::now() + std::chrono::milliseconds(250);
-    }
-    return;
-  }
-  log_->info("host {} ({}) {}", e.info.id, e.info.name, e.info.exit_reason);
-  if (e.supervised) {
-    // OTP: exit 0 and a stop by the manager are normal; a fault kill is not.
-    const bool clean = e.child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    const bool normal = e.intentional_stop || (clean && e.kill_reason.empty());
-    supervision_->host_exited(e.info.id, normal, e.intentional_stop, e.info.exit_reason);
-  }
+std::optional<process_info> manager_core::get(std::uint64_t id) {
+  auto l = hosts_->get(id);
+  if (!l) return std::nullopt;
+  return with_figures(*l);
 }
 
 bool manager_core::kill(std::uint64_t id, int sig) {
   bool sent = false;
-  run_on_loop([&] {
-    entry* e = find(id);
-    if (e == nullptr || !e->alive()) return;
-    sent = e->child ? e->child->signal(sig) : ::syscall(SYS_pidfd_send_signal, e->adopted_pidfd, sig, nullptr, 0) == 0;
-  });
+  loop_.run([&] { sent = hosts_->signal(id, sig); });
   return sent;
 }
 
 bool manager_core::stop(std::uint64_t id, std::chrono::milliseconds timeout, bool force) {
   bool found = false;
-  run_on_loop([&] {
-    entry* e = find(id);
-    if (e == nullptr || !e->alive()) return;
-    found = true;
-    e->intentional_stop = true;
-    {
-      std::lock_guard lock(mu_);
-      e->info.state = process_state::stopping;
-    }
-    publish(e->info.group);  // no new calls reach it
-    if (e->child)
-      e->child->signal(force ? SIGKILL : SIGTERM);  // SIGTERM: the host drains, then exits
-    else
-      ::syscall(SYS_pidfd_send_signal, e->adopted_pidfd, force ? SIGKILL : SIGTERM, nullptr, 0);
+  loop_.run([&] {
+    host_record* r = hosts_->find(id);
+    if (r == nullptr || !r->alive()) return;
+    hosts_->set_state(*r, process_state::stopping);
+    found = hosts_->stop(id, force);
   });
   if (!found) return false;
-  auto exited = [&] {
-    auto it = entries_.find(id);  // an exited entry may be pruned meanwhile
-    return it == entries_.end() || it->second->info.state == process_state::exited;
-  };
-  std::unique_lock lock(mu_);
-  if (!exited_cv_.wait_for(lock, timeout, exited)) {
-    lock.unlock();
-    run_on_loop([&] {
-      entry* e = find(id);
-      if (e && e->child && !e->child->reaped()) e->child->signal_group(SIGKILL);
-      else if (e) ::syscall(SYS_pidfd_send_signal, e->adopted_pidfd, SIGKILL, nullptr, 0);
-    });
-    lock.lock();
-    exited_cv_.wait(lock, exited);  // SIGKILL cannot be ignored
+  if (!hosts_->wait_exited(id, timeout)) {
+    loop_.run([&] { hosts_->kill_group(id); });
+    while (!hosts_->wait_exited(id, std::chrono::seconds(1))) {
+      // SIGKILL cannot be ignored: it exits, and the loop reaps it.
+    }
   }
   return true;
 }
 
 void manager_core::shutdown(const shutdown_options& o) {
-  stop_watching();  // before the trees stop: no reload of a rebuilt plugin starts from now on
+  rebuilds_.close();  // before the trees stop: no reload of a rebuilt plugin starts from now on
   // The trees first: each stops its children in reverse order, by their
   // own shutdown specs; then whatever was spawned on its own.
   std::promise<void> trees_done;
   bool first = false;
-  run_on_loop([&] {
-    if (shut_down_) return;
-    shut_down_ = true;
+  loop_.run([&] {
+    if (hosts_->closed()) return;
+    hosts_->close();
     first = true;
-    supervision_->terminate_all(o.force, [&] { trees_done.set_value(); });
+    engine_->terminate_all(o.force, [&] { trees_done.set_value(); });
   });
   if (!first) return;
   trees_done.get_future().wait();
   std::vector<std::uint64_t> ids;
-  run_on_loop([&] {
-    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it)
-      if (it->second->alive()) ids.push_back(it->first);
-  });
+  loop_.run([&] { ids = hosts_->live_ids(); });
   for (auto id : ids) stop(id, o.timeout, o.force);
+}
+
+reload_report manager_core::reload(const std::string& name, const reload_options& opts) {
+  return reload_transaction(loop_, *hosts_, *names_, *engine_, *log_).run(name, opts);
 }
 
 }  // namespace titan::detail

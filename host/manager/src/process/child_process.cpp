@@ -62,8 +62,8 @@ child_process::child_process(const std::string& program, const std::vector<std::
   posix_spawnattr_destroy(&attr);
   if (rc != 0) throw Error(status_code::failed_precondition, "cannot start " + program + ": " + std::strerror(rc));
 
-  pidfd_ = pidfd_open(pid_);  // safe: an unreaped child's pid cannot be reused
-  if (pidfd_ < 0) {
+  pidfd_.reset(pidfd_open(pid_));  // safe: an unreaped child's pid cannot be reused
+  if (!pidfd_) {
     int e = errno;
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
@@ -78,10 +78,9 @@ child_process::~child_process() {
     while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
     }
   }
-  ::close(pidfd_);
 }
 
-bool child_process::signal(int sig) { return !reaped() && pidfd_send_signal(pidfd_, sig) == 0; }
+bool child_process::signal(int sig) { return !reaped() && pidfd_send_signal(pidfd_.get(), sig) == 0; }
 
 bool child_process::signal_group(int sig) {
   // A group id stays allocated while any member lives, so after the leader
@@ -93,7 +92,10 @@ std::optional<int> child_process::try_reap() {
   if (status_) return status_;
   int st = 0;
   pid_t r = ::waitpid(pid_, &st, WNOHANG);
-  if (r == pid_) status_ = st;
+  if (r == pid_) {
+    status_ = st;
+    pidfd_.reset();
+  }
   return status_;
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "titan/detail/unique_fd.hpp"
+
 namespace titan::detail {
 
 class child_process {
@@ -24,8 +26,9 @@ class child_process {
   child_process& operator=(const child_process&) = delete;
 
   pid_t pid() const { return pid_; }
-  // Readable when the process has exited; poll it.
-  int pidfd() const { return pidfd_; }
+  // Readable when the process has exited; poll it. -1 once reaped: the
+  // pidfd is closed then, so that exited children listed for `ps` hold none.
+  int pidfd() const { return pidfd_.get(); }
 
   bool signal(int sig);        // to the leader
   bool signal_group(int sig);  // to the whole group
@@ -37,7 +40,7 @@ class child_process {
 
  private:
   pid_t pid_ = -1;
-  int pidfd_ = -1;
+  unique_fd pidfd_;
   std::optional<int> status_;
 };
 

@@ -1,4 +1,4 @@
-// supervision: what a hot reload (manager_reload.cpp) needs from the engine.
+// supervision: what a hot reload (reload/reload_transaction.cpp) needs from the engine.
 // The reload starts and switches hosts itself; the engine only learns, at
 // commit, that a child is now served by another host.
 #include <spdlog/spdlog.h>

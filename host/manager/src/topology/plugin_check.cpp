@@ -12,7 +12,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "../host_binary.hpp"
+#include "process/host_binary.hpp"
 #include "titan/status.hpp"
 #include "titan/topology.hpp"
 

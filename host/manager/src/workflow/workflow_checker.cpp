@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include "../topology/topology_values.hpp"
+#include "topology/topology_values.hpp"
 #include "titan/workflow_spec.hpp"
 #include "value_template.hpp"
 
