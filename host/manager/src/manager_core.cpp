@@ -42,8 +42,14 @@ manager_core::manager_core(ProcessManager::options opts)
       hosts_(std::make_unique<host_table>(
           host_table::options{find_host_binary(opts_.host_binary), control_->endpoint(), opts_.heartbeat}, *runtime_,
           logs_.get(), static_cast<host_events&>(*this), *log_)),
-      names_(std::make_unique<registry>(*hosts_,
-                                        [this](const std::string& rid, std::uint64_t call_id, const std::string& body) {
+      names_(std::make_unique<registry>(
+          [this](const std::string& name) {
+            std::vector<control::member> out;
+            for (const host_record* r : hosts_->listed(name))
+              out.push_back({r->info.id, r->member_key(), r->info.endpoint});
+            return out;
+          },
+          [this](const std::string& rid, std::uint64_t call_id, const std::string& body) {
                                           return control_->send(rid, wire::kind::stream_item, call_id, body.data(),
                                                                 body.size());
                                         })),

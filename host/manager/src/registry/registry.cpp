@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "process/host_table.hpp"
 
 namespace titan::detail {
 namespace {
@@ -15,7 +14,7 @@ std::string packed(const control::membership_update& m) {
 
 }  // namespace
 
-registry::registry(const host_table& hosts, send_fn send) : hosts_(hosts), send_(std::move(send)) {}
+registry::registry(members_fn members, send_fn send) : members_(std::move(members)), send_(std::move(send)) {}
 
 void registry::watch(const std::string& routing_id, std::uint64_t call_id, const std::string& name) {
   watchers_.push_back({routing_id, call_id, name});
@@ -43,7 +42,7 @@ control::membership_update registry::membership(const std::string& name) const {
   if (auto v = versions_.find(name); v != versions_.end()) m.version = v->second;
   if (auto t = call_timeouts_.find(name); t != call_timeouts_.end())
     m.call_timeout_ms = static_cast<std::uint64_t>(t->second.count());
-  for (const host_record* r : hosts_.listed(name)) m.members.push_back({r->info.id, r->member_key(), r->info.endpoint});
+  m.members = members_(name);
   return m;
 }
 

@@ -1,7 +1,7 @@
 // registry: the names clients discover. For each name (a service, a pool, a
 // host started by hand) it keeps the membership version and the call
 // timeout it announces, and the clients that `$watch` it; publish() sends
-// each of them the whole member list as the host table has it now.
+// each of them the whole member list as it is now.
 // Loop thread only.
 #pragma once
 
@@ -16,14 +16,15 @@
 
 namespace titan::detail {
 
-class host_table;
-
 class registry {
  public:
   // Sends one STREAM_ITEM to a watcher; false when that peer is gone.
   using send_fn = std::function<bool(const std::string& routing_id, std::uint64_t call_id, const std::string& body)>;
 
-  registry(const host_table& hosts, send_fn send);
+  // The members of a name as they are now (the host table's listed hosts).
+  using members_fn = std::function<std::vector<control::member>(const std::string& name)>;
+
+  registry(members_fn members, send_fn send);
 
   void watch(const std::string& routing_id, std::uint64_t call_id, const std::string& name);
   void unwatch(const std::string& routing_id, std::uint64_t call_id);
@@ -42,7 +43,7 @@ class registry {
   };
   void send_to(const watcher& w, const std::string& body);
 
-  const host_table& hosts_;
+  members_fn members_;
   send_fn send_;
   std::map<std::string, std::uint64_t> versions_;
   std::map<std::string, std::chrono::milliseconds> call_timeouts_;
