@@ -27,7 +27,7 @@ class service_clients {
 
  private:
   const std::string endpoint_;
-  std::mutex mu_;
+  std::mutex mu_;  // guards clients_ (workflow runs on several threads share them)
   std::map<std::string, Client> clients_;
 };
 

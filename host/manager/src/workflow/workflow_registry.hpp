@@ -43,7 +43,7 @@ class workflow_registry {
 
  private:
   const std::shared_ptr<service_clients> clients_;
-  mutable std::mutex mu_;
+  mutable std::mutex mu_;  // guards specs_ (add_workflow vs. API threads reading)
   std::map<std::string, std::shared_ptr<const workflow_spec>> specs_;
 };
 

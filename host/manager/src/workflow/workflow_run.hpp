@@ -62,6 +62,9 @@ class workflow_run {
   std::vector<slot> slots_;
   std::vector<std::size_t> completion_order_;
 
+  // Guards report_ while stages run in parallel (their states, outputs,
+  // completion_order_), running_, stopping_, and the progress callback
+  // (emit is called under it, so events arrive one at a time).
   std::mutex mu_;
   std::condition_variable cv_;  // a stage ended, or the run is stopping
   std::size_t running_ = 0;
