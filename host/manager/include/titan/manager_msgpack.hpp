@@ -152,11 +152,13 @@ struct ms_from_t {
     pack_float64(p, std::round(static_cast<double>(us)) / 1000.0);
   }
   void wire_read(const msgpack::object& o) const {
+    using clock_duration = std::chrono::steady_clock::duration;
     double ms = 0;
     read_value(o, ms);
-    if (!std::isfinite(ms)) throw decode_error({}, {}, "expected finite milliseconds");
-    at = origin + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                      std::chrono::duration<double, std::milli>(ms));
+    const double limit = std::chrono::duration<double, std::milli>(clock_duration::max()).count() / 2;
+    if (!(std::abs(ms) < limit)) throw decode_error({}, {}, "milliseconds out of range");
+    // To the nearest tick: 6.443 ms is 6443 us again, not 6442.999...
+    at = origin + std::chrono::round<clock_duration>(std::chrono::duration<double, std::milli>(ms));
   }
 };
 template <class T>
