@@ -64,11 +64,9 @@ class decode_error : public Error {
  public:
   decode_error(std::string type, std::string path, std::string reason)
       : Error(status_code::invalid_argument, describe(type, path, reason)),
-        type_(std::move(type)),
         path_(std::move(path)),
         reason_(std::move(reason)) {}
 
-  const std::string& type() const noexcept { return type_; }
   const std::string& path() const noexcept { return path_; }
   const std::string& reason() const noexcept { return reason_; }
 
@@ -85,7 +83,7 @@ class decode_error : public Error {
     return where.empty() ? reason : where + ": " + reason;
   }
 
-  std::string type_, path_, reason_;
+  std::string path_, reason_;
 };
 
 // True: E goes on the wire as its name. E's enumerators must run from 0
