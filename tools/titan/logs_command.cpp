@@ -38,7 +38,7 @@ bool all_digits(const std::string& s) {
 
 // The distinct log files of the processes `name` designates: a process
 // name, a group (a pool: all its members) or an id.
-std::vector<log_source> find_sources(const std::vector<process_record>& rows, const std::string& name) {
+std::vector<log_source> find_sources(const std::vector<process_info>& rows, const std::string& name) {
   const bool by_id = all_digits(name) && name.size() < 20;
   const std::uint64_t id = by_id ? std::stoull(name) : 0;
   std::vector<log_source> out;

@@ -40,7 +40,7 @@ void add_manager_commands(CLI::App& app, common_args& common, int& rc) {
       ->needs(size);
   spawn->callback([a, size, &common, &rc] {
     rc = with_manager(common, [&](auto& m) {
-      std::vector<process_record> rows;
+      std::vector<process_info> rows;
       if (size->count() > 0) {
         if (a->name.empty()) a->name = std::filesystem::path(a->plugin).stem().string();
         rows = titan::with_timeout(m, std::chrono::minutes(2)).pool(a->plugin, a->name, a->size, a->strategy).get();

@@ -9,18 +9,13 @@
 namespace titan::cli {
 namespace {
 
-std::string human_duration(std::int64_t ms) {
-  const std::int64_t s = ms / 1000;
+std::string human_duration(std::chrono::system_clock::duration d) {
+  const std::int64_t s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
   char buf[32];
   if (s < 60) std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(s));
   else if (s < 3600) std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
   else std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(s / 3600), static_cast<long long>(s / 60 % 60));
   return buf;
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 const char* header_format = "%-4s %-8s %-10s %8s %7s %6s %8s %8s  %-16s %s\n";
@@ -33,55 +28,41 @@ void print_header(const char* first, int width) {
 
 // "2.0.0+9e8d7c6" : the plugin's version and the start of its build id, so
 // two builds of one version differ.
-std::string version_text(const process_record& r) {
+std::string version_text(const process_info& r) {
   if (r.version.empty()) return "-";
   return r.build_id.empty() ? r.version : r.version + "+" + r.build_id.substr(0, 7);
 }
 
 // The figures of one process, after its name column; `note` follows the endpoint.
-void print_figures(const process_record& r, const std::string& state, std::uint64_t restarts,
+void print_figures(const process_info& r, std::string_view state, std::uint64_t restarts,
                    const std::string& note = {}) {
-  const bool live = r.state != "exited";
+  const bool live = r.state != process_state::exited;
   char rss[32];
   std::snprintf(rss, sizeof rss, "%.1fM", static_cast<double>(r.rss_bytes) / (1024.0 * 1024.0));
   std::printf("%-4llu %-8lld %-10s %8llu %7s %6.1f %8s %8llu  %-16s %s\n", static_cast<unsigned long long>(r.id),
-              static_cast<long long>(r.pid), state.c_str(), static_cast<unsigned long long>(restarts),
-              live ? human_duration(now_ms() - r.started_ms).c_str() : "-", r.cpu_percent, live ? rss : "-",
+              static_cast<long long>(r.pid), std::string(state).c_str(), static_cast<unsigned long long>(restarts),
+              live ? human_duration(std::chrono::system_clock::now() - r.started).c_str() : "-", r.cpu_percent, live ? rss : "-",
               static_cast<unsigned long long>(r.calls), version_text(r).c_str(),
               ((live ? r.endpoint : r.exit_reason) + note).c_str());
 }
 
 }  // namespace
 
-nlohmann::json to_json(const process_record& r) {
-  return {{"id", r.id},           {"group", r.group},         {"name", r.name},           {"service", r.service},
-          {"version", r.version}, {"plugin", r.plugin},       {"endpoint", r.endpoint},   {"pid", r.pid},
-          {"state", r.state},     {"started_ms", r.started_ms}, {"restarts", r.restarts}, {"adopted", r.adopted},
-          {"cpu_percent", r.cpu_percent}, {"rss_bytes", r.rss_bytes}, {"exit_reason", r.exit_reason},
-          {"calls", r.calls},     {"supervisor", r.supervisor}, {"log_file", r.log_file}, {"build_id", r.build_id}};
-}
-
-nlohmann::json to_json(const tree_record& r) {
-  return {{"name", r.name},     {"kind", r.kind},         {"depth", r.depth},   {"parent", r.parent},
-          {"state", r.state},   {"restarts", r.restarts}, {"reason", r.reason}, {"restart_type", r.restart_type},
-          {"detail", r.detail}, {"host", r.host}};
-}
-
-void print_table(const std::vector<process_record>& rows) {
+void print_table(const std::vector<process_info>& rows) {
   print_header("NAME", 16);
   for (const auto& r : rows) {
     std::printf("%-16s ", r.name.c_str());
-    print_figures(r, r.state, r.restarts);
+    print_figures(r, to_string(r.state), r.restarts);
   }
 }
 
-void print_tree(const std::vector<tree_record>& tree, const std::vector<process_record>& processes) {
-  std::map<std::uint64_t, const process_record*> by_id;
+void print_tree(const std::vector<supervision_row>& tree, const std::vector<process_info>& processes) {
+  std::map<std::uint64_t, const process_info*> by_id;
   for (const auto& p : processes) by_id[p.id] = &p;
   std::set<std::uint64_t> shown;
   print_header("TREE", 40);
   for (std::size_t i = 0; i < tree.size(); ++i) {
-    const tree_record& t = tree[i];
+    const supervision_row& t = tree[i];
     // Box-drawing prefix: for each ancestor level, whether more siblings follow.
     std::string prefix;
     for (std::uint64_t d = 1; d <= t.depth; ++d) {
@@ -105,15 +86,17 @@ void print_tree(const std::vector<tree_record>& tree, const std::vector<process_
       shown.insert(t.host);
       // Why it was last restarted, as long as that is news.
       const std::string note = t.restarts > 0 && !t.reason.empty() ? "  (last exit: " + t.reason + ")" : "";
-      print_figures(*host->second, host->second->state == "running" ? t.state : host->second->state, t.restarts, note);
+      const process_info& p = *host->second;
+      print_figures(p, p.state == process_state::running ? std::string_view(t.state) : to_string(p.state), t.restarts,
+                    note);
     } else {
       std::printf("%-4s %-8s %-10s %8llu %7s %6s %8s %8s  %-16s %s\n", "-", "-", t.state.c_str(),
                   static_cast<unsigned long long>(t.restarts), "-", "-", "-", "-", "-", t.reason.c_str());
     }
   }
-  std::vector<process_record> rest;
+  std::vector<process_info> rest;
   for (const auto& p : processes)
-    if (!shown.count(p.id) && (p.supervisor.empty() || p.state != "exited")) rest.push_back(p);
+    if (!shown.count(p.id) && (p.supervisor.empty() || p.state != process_state::exited)) rest.push_back(p);
   if (rest.empty()) return;
   std::printf("\n");
   print_table(rest);

@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "instance.hpp"
+#include "json_msgpack.hpp"
 #include "process_table.hpp"
 
 namespace titan::cli {
@@ -23,12 +24,7 @@ void add_ps_command(CLI::App& app, common_args& common, int& rc) {
     rc = with_manager(common, [&](auto& m) {
       auto processes = m.ps().get();
       if (a->json) {
-        nlohmann::json out = nlohmann::json::array();
-        if (a->tree)
-          for (const auto& r : m.tree().get()) out.push_back(to_json(r));
-        else
-          for (const auto& r : processes) out.push_back(to_json(r));
-        std::cout << out.dump(2) << std::endl;
+        std::cout << (a->tree ? wire_json(m.tree().get()) : wire_json(processes)).dump(2) << std::endl;
         return;
       }
       auto tree = m.tree().get();

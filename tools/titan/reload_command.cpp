@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "instance.hpp"
+#include "json_msgpack.hpp"
 
 namespace titan::cli {
 namespace {
@@ -38,26 +38,16 @@ void add_reload_command(CLI::App& app, common_args& common, int& rc) {
     // The daemon resolves nothing against our working directory.
     if (!a->plugin.empty()) a->plugin = std::filesystem::absolute(a->plugin).lexically_normal().string();
     rc = with_manager(common, [&](auto& m) {
-      const reload_record r =
+      const reload_report r =
           titan::with_timeout(m, std::chrono::minutes(10)).reload(a->name, a->plugin, a->probation_ms).get();
       if (a->json) {
-        nlohmann::json out = {{"name", r.name},
-                              {"version", r.version},
-                              {"build_id", r.build_id},
-                              {"previous_version", r.previous_version},
-                              {"previous_build_id", r.previous_build_id},
-                              {"replaced", r.replaced},
-                              {"hosts", r.hosts},
-                              {"state_bytes", r.state_bytes},
-                              {"took_ms", r.took_ms},
-                              {"switched_ms", r.switched_ms}};
-        std::cout << out.dump(2) << '\n';
+        std::cout << wire_json(r).dump(2) << '\n';
         return;
       }
       std::printf("reloaded %s: %s -> %s on %zu host%s in %llu ms (new calls went to it after %llu ms",
                   r.name.c_str(), build_text(r.previous_version, r.previous_build_id).c_str(),
                   build_text(r.version, r.build_id).c_str(), r.hosts.size(), r.hosts.size() == 1 ? "" : "s",
-                  static_cast<unsigned long long>(r.took_ms), static_cast<unsigned long long>(r.switched_ms));
+                  static_cast<unsigned long long>(r.took.count()), static_cast<unsigned long long>(r.switched.count()));
       if (r.state_bytes > 0) std::printf("; %llu bytes of state handed over", static_cast<unsigned long long>(r.state_bytes));
       std::printf(")\n");
     });

@@ -104,7 +104,7 @@ int run_workflow(const common_args& common, const run_args& a) {
     return exit_usage;
   }
   workflow_spec spec;
-  int rc = with_manager(common, [&](auto& m) { spec = from_record(m.workflow(a.workflow).get()); });
+  int rc = with_manager(common, [&](auto& m) { spec = m.workflow(a.workflow).get(); });
   if (rc != 0) return rc;
   // --timeout: the deadline of each call of the stages that set none.
   if (common.timeout_given)
@@ -124,9 +124,9 @@ int run_workflow(const common_args& common, const run_args& a) {
       });
     }
     const workflow_report r = runner.run(input);
-    if (a.json) std::cout << report_to_json(r).dump(a.pretty ? 2 : -1) << std::endl;
+    if (a.json) std::cout << wire_json(r).dump(a.pretty ? 2 : -1) << std::endl;
     if (r.ok) {
-      if (!a.json) std::cout << value_to_json(r.output).dump(a.pretty ? 2 : -1) << std::endl;
+      if (!a.json) std::cout << wire_json(r.output).dump(a.pretty ? 2 : -1) << std::endl;
       return 0;
     }
     bool compensation_failed = false;

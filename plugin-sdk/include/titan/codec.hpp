@@ -19,6 +19,8 @@
 
 #include <msgpack.hpp>
 
+#include "titan/status.hpp"
+
 namespace titan {
 
 namespace detail {
@@ -102,12 +104,16 @@ std::string join_type_names() {
 std::string_view wire_type_name(const msgpack::object& o) noexcept;
 
 // Converts `o` to T. On mismatch returns false and sets `why` to a message
-// such as "expected int, got string".
+// such as "expected int, got string", or the message of the titan::Error an
+// adaptor threw (titan/msgpack_adaptors.hpp: "process_info.state: unknown ...").
 template <class T>
 bool try_convert(const msgpack::object& o, T& out, std::string& why) {
   try {
     o.convert(out);
     return true;
+  } catch (const Error& e) {
+    why = e.message();
+    return false;
   } catch (const std::exception&) {
     why = "expected " + type_name<T>() + ", got " + std::string(wire_type_name(o));
     return false;
