@@ -51,6 +51,9 @@ void api_workers::answer(const std::string& routing_id, std::uint64_t call_id, c
   } catch (const std::exception& e) {
     out = error_body("INTERNAL", e.what());
     k = wire::kind::error;
+  } catch (...) {
+    out = error_body("INTERNAL", "the call threw something that is not a std::exception");
+    k = wire::kind::error;
   }
   try {
     reply_(routing_id, k, call_id, out);
