@@ -216,7 +216,7 @@ void supervisor_node::advance() {
         steps_.pop_front();
         continue;
       case step::kind::wait_until:
-        if (clock::now() < s.at) return;  // tick() moves on
+        if (engine_.now() < s.at) return;  // tick() moves on
         steps_.pop_front();
         continue;
       case step::kind::call: {
@@ -245,7 +245,7 @@ void supervisor_node::start_child(child_runtime& c) {
         {.host = c.spec.host, .name = c.spec.name, .group = c.group, .slot = c.slot, .supervisor = name(),
          .restarts = c.restarts});
     engine_.index_host(c.host, c.uid);
-    c.deadline = clock::now() + c.spec.host.ready_timeout;
+    c.deadline = engine_.now() + c.spec.host.ready_timeout;
   } catch (const std::exception& e) {
     c.host = 0;
     engine_.post_start_failed(c, e.what());
@@ -266,14 +266,14 @@ void supervisor_node::stop_child(child_runtime& c) {
   const bool brutal = brutal_ || c.spec.shutdown.brutal_kill;
   c.status = child_status::stopping;
   engine_.runner().stop_host(c.host, brutal);
-  c.deadline = brutal ? std::nullopt : std::optional(clock::now() + c.spec.shutdown.timeout);
+  c.deadline = brutal ? std::nullopt : std::optional(engine_.now() + c.spec.shutdown.timeout);
 }
 
 void supervisor_node::child_started(child_runtime& c) {
   if (c.status == child_status::stopping) return;  // asked to stop while starting: its exit moves on
   c.status = child_status::running;
   c.deadline.reset();
-  c.up_since = clock::now();
+  c.up_since = engine_.now();
   advance();
 }
 
@@ -319,7 +319,7 @@ void supervisor_node::child_start_failed(child_runtime& c, const std::string& re
   }
   if (!count_restart("'" + c.spec.name + "' failed to start: " + reason)) return;
   ++c.failures;
-  const auto at = clock::now() + backoff_delay(c.spec.backoff, c.failures);
+  const auto at = engine_.now() + backoff_delay(c.spec.backoff, c.failures);
   if (front_is(step::kind::await, c.uid)) {
     steps_.pop_front();
     steps_.push_front({step::kind::await, c.uid});
@@ -369,7 +369,7 @@ void supervisor_node::handle_exit(child_runtime& c, bool normal, const std::stri
     return;
   }
   if (!count_restart("'" + c.spec.name + "' " + reason)) return;
-  const auto now = clock::now();
+  const auto now = engine_.now();
   if (c.up_since != clock::time_point{} && now - c.up_since >= c.spec.backoff.reset_after) c.failures = 0;
   ++c.failures;
   ++c.restarts;
@@ -398,7 +398,7 @@ void supervisor_node::handle_exit(child_runtime& c, bool normal, const std::stri
 }
 
 bool supervisor_node::count_restart(const std::string& reason) {
-  if (window_.add(clock::now())) return true;
+  if (window_.add(engine_.now())) return true;
   const std::string why = "reached its restart intensity (more than " + std::to_string(window_.intensity()) +
                           " restart(s) in " + duration_text(window_.period()) + "); last: " + reason;
   engine_.log().error("'{}' {}; stopping its children", name(), why);
