@@ -321,10 +321,13 @@ void supervisor_node::child_start_failed(child_runtime& c, const std::string& re
   ++c.failures;
   const auto at = engine_.now() + backoff_delay(c.spec.backoff, c.failures);
   if (front_is(step::kind::await, c.uid)) {
-    steps_.pop_front();
-    steps_.push_front({step::kind::await, c.uid});
-    steps_.push_front({step::kind::launch, c.uid});
-    steps_.push_front({step::kind::wait_until, 0, at});
+    // Part of a one_for_all or rest_for_one restart (a running supervisor
+    // has no other awaits, and runs one group restart at a time). OTP
+    // (try_again_restart) runs that restart again from the child that
+    // failed: one_for_all stops the children it had started again, and
+    // rest_for_one restarts the failed child and those after it.
+    steps_.clear();
+    restart_group(c, at);
     advance();
   } else {
     c.restart_at = at;
@@ -379,12 +382,21 @@ void supervisor_node::handle_exit(child_runtime& c, bool normal, const std::stri
     c.restart_at = at;
     return;
   }
+  restart_group(c, at);
+}
+
+// Queues a one_for_all or rest_for_one restart because of `c`: stop the
+// others of its group in reverse order, wait until `at` (c's backoff), then
+// start the group in order.
+void supervisor_node::restart_group(child_runtime& c, clock::time_point at) {
   // one_for_all: every other child; rest_for_one: those started after it.
   std::size_t first = 0;
-  if (flags_.strategy == supervisor_strategy::rest_for_one)
+  if (flags_.strategy != supervisor_strategy::one_for_all)
     while (first < children_.size() && children_[first].get() != &c) ++first;
   std::vector<child_runtime*> set;
-  for (std::size_t i = first; i < children_.size(); ++i) set.push_back(children_[i].get());
+  for (std::size_t i = first; i < children_.size(); ++i)
+    if (flags_.strategy != supervisor_strategy::one_for_one || children_[i].get() == &c)
+      set.push_back(children_[i].get());
   for (auto it = set.rbegin(); it != set.rend(); ++it)
     if (*it != &c) steps_.push_back({step::kind::stop, (*it)->uid});
   steps_.push_back({step::kind::wait_until, 0, at});

@@ -79,6 +79,7 @@ class supervisor_node {
   void start_child(child_runtime& c);
   void stop_child(child_runtime& c);
   void handle_exit(child_runtime& c, bool normal, const std::string& reason);
+  void restart_group(child_runtime& c, clock::time_point at);
   bool count_restart(const std::string& reason);
   void stop_all_then(std::function<void()> then);
   void end(bool normal, bool escalated, std::string reason);
