@@ -63,7 +63,8 @@ TEST_CASE("round-robin takes each member in turn, from a random start", "[balanc
 }
 
 TEST_CASE("a member that is removed or refusing takes no new calls", "[balancer]") {
-  const auto strategy = GENERATE(balance::round_robin, balance::least_loaded, balance::random, balance::consistent_hash);
+  const auto strategy =
+      GENERATE(balance::round_robin, balance::least_loaded, balance::random, balance::consistent_hash);
   members m(3);
   m[0].removed = true;
   m[2].refusing = true;
@@ -88,7 +89,8 @@ TEST_CASE("connected members come first; one not yet connected is used when none
 }
 
 TEST_CASE("`avoid` is picked only when nothing else is left", "[balancer]") {
-  const auto strategy = GENERATE(balance::round_robin, balance::least_loaded, balance::random, balance::consistent_hash);
+  const auto strategy =
+      GENERATE(balance::round_robin, balance::least_loaded, balance::random, balance::consistent_hash);
   members m(2);
   balancer b(strategy);
   b.rebuild(m.links);
@@ -179,7 +181,8 @@ TEST_CASE("consistent-hash: when a member leaves only its keys move; they come b
 
   m[2].removed = false;
   b.rebuild(m.links);
-  for (int i = 0; i < 2000; ++i) CHECK(b.pick(m.links, key_hash("k" + std::to_string(i))) == before[static_cast<std::size_t>(i)]);
+  for (int i = 0; i < 2000; ++i)
+    CHECK(b.pick(m.links, key_hash("k" + std::to_string(i))) == before[static_cast<std::size_t>(i)]);
 }
 
 TEST_CASE("consistent-hash: a key whose member lost its connection goes to the next one meanwhile", "[balancer]") {

@@ -40,8 +40,7 @@ TEST_CASE("backoff_delay: none() restarts at once, every time, as OTP does", "[c
   for (unsigned f = 0; f < 50; ++f) CHECK(backoff_delay(b, f) == 0ms);
 }
 
-TEST_CASE("the sum of the default backoff over 9 failed starts stays inside a 5 s period",
-          "[child_runtime][backoff]") {
+TEST_CASE("the sum of the default backoff over 9 failed starts stays inside a 5 s period", "[child_runtime][backoff]") {
   // Why a child under 10/5s that cannot start for 6 s comes back under
   // Titan but makes OTP give up: restarts 1 to 10 are spread over 4.9 s,
   // and the 10th attempt is at 7.5 s (see supervisor_node_intensity_test).

@@ -88,8 +88,7 @@ class engine_world {
 // A child of the tests: a service on a plugin that is never loaded.
 titan::child_spec child(const std::string& name, titan::restart_type restart = titan::restart_type::permanent);
 // A child that is significant (transient unless said otherwise).
-titan::child_spec significant(const std::string& name,
-                              titan::restart_type restart = titan::restart_type::transient);
+titan::child_spec significant(const std::string& name, titan::restart_type restart = titan::restart_type::transient);
 // A child without backoff (backoff = "none"): OTP's immediate restarts.
 titan::child_spec no_backoff(titan::child_spec c);
 titan::supervisor_spec supervisor(const std::string& name, titan::supervisor_strategy strategy, unsigned intensity,

@@ -38,7 +38,8 @@ void fake_host_runner::stop_host(std::uint64_t id, bool brutal) {
   note(brutal ? "brutal_kill" : "stop", it->second.name);
   if (!brutal && hang_stop_.count(it->second.name)) return;
   it->second.alive = false;
-  outcomes_.push_back({host_outcome::kind::exited, id, true, true, brutal ? "killed by SIGKILL" : "exited with code 0"});
+  outcomes_.push_back(
+      {host_outcome::kind::exited, id, true, true, brutal ? "killed by SIGKILL" : "exited with code 0"});
 }
 
 void fake_host_runner::kill_host(std::uint64_t id) {

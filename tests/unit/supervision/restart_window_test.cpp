@@ -53,7 +53,7 @@ TEST_CASE("restart_window: the window's edge is inclusive, to the millisecond", 
     restart_window w(2, 2s);
     CHECK(w.add(t0));
     CHECK(w.add(t0 + 1999ms));
-    CHECK(w.add(t0 + 4000ms));   // t0 left (4000 > 2000); 1999 is 2001 ms back: left too
+    CHECK(w.add(t0 + 4000ms));  // t0 left (4000 > 2000); 1999 is 2001 ms back: left too
     CHECK(w.count() == 1);
   }
 }

@@ -134,14 +134,13 @@ TEST_CASE("a pool starts its members at once and restarts a dead one alone", "[s
   // its supervisor restarts it (one restart of 1 allowed).
   w.crash("p-0");
   w.crash("p-2");
-  CHECK(w.journal(mark) == strings{"start p-1", "start p-0", "stop p-1", "stop p-0", "start p-0", "start p-1",
-                                   "start p-2"});
+  CHECK(w.journal(mark) ==
+        strings{"start p-1", "start p-0", "stop p-1", "stop p-0", "start p-0", "start p-1", "start p-2"});
   CHECK(w.row("p")->restarts == 1);
   CHECK(w.exits().empty());
 }
 
-TEST_CASE("scale grows a pool from its retired slots first and shrinks it from the highest",
-          "[supervision][pool]") {
+TEST_CASE("scale grows a pool from its retired slots first and shrinks it from the highest", "[supervision][pool]") {
   engine_world w;
   w.start_ok(supervisor("t", supervisor_strategy::one_for_one, 1, 5s, {titan::pool_child("p", "/x/p.so", 2)}));
   std::optional<std::optional<std::string>> result;

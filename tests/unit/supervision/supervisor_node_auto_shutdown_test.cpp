@@ -37,8 +37,8 @@ TEST_CASE("a transient child that is not significant ends: nothing else happens,
 TEST_CASE("auto_shutdown any_significant: one significant child ending stops the tree (not an escalation)",
           "[supervisor_node][auto_shutdown]") {
   engine_world w;
-  w.start_ok(supervisor("any", supervisor_strategy::one_for_one, 5, 10s, {child("a"), significant("s1"), significant("s2")},
-                        auto_shutdown_policy::any_significant));
+  w.start_ok(supervisor("any", supervisor_strategy::one_for_one, 5, 10s,
+                        {child("a"), significant("s1"), significant("s2")}, auto_shutdown_policy::any_significant));
   const auto mark = w.mark();
   w.crash("s1");  // a crash of a significant transient child is a restart, not an end
   CHECK(w.journal(mark) == strings{"start s1"});
@@ -73,8 +73,9 @@ TEST_CASE("a nested supervisor that shuts down by auto_shutdown: restarted if pe
   const auto type = GENERATE(restart_type::permanent, restart_type::transient);
   INFO(titan::to_string(type));
   engine_world w;
-  auto inner = titan::supervisor_child(supervisor("inner", supervisor_strategy::one_for_one, 5, 10s,
-                                                  {child("x"), significant("s")}, auto_shutdown_policy::any_significant));
+  auto inner =
+      titan::supervisor_child(supervisor("inner", supervisor_strategy::one_for_one, 5, 10s,
+                                         {child("x"), significant("s")}, auto_shutdown_policy::any_significant));
   inner.restart = type;
   w.start_ok(supervisor("outer", supervisor_strategy::one_for_one, 5, 10s, {inner, child("z")}));
   const auto mark = w.mark();
@@ -95,8 +96,9 @@ TEST_CASE("a nested supervisor that shuts down by auto_shutdown: restarted if pe
 TEST_CASE("auto_shutdown cascades: a significant nested supervisor that shuts down ends its parent too",
           "[supervisor_node][auto_shutdown]") {
   engine_world w;
-  auto inner = titan::supervisor_child(supervisor("inner", supervisor_strategy::one_for_one, 5, 10s,
-                                                  {child("x"), significant("s")}, auto_shutdown_policy::any_significant));
+  auto inner =
+      titan::supervisor_child(supervisor("inner", supervisor_strategy::one_for_one, 5, 10s,
+                                         {child("x"), significant("s")}, auto_shutdown_policy::any_significant));
   inner.restart = restart_type::transient;
   inner.significant = true;
   w.start_ok(supervisor("outer", supervisor_strategy::one_for_one, 5, 10s, {child("z"), inner},

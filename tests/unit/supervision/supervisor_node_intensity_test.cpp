@@ -21,8 +21,8 @@ TEST_CASE("intensity exceeded in a permanent nested supervisor: it ends and its 
           "[supervisor_node][intensity]") {
   engine_world w;
   auto inner = supervisor("inner", supervisor_strategy::one_for_one, 1, 10s, {child("x"), child("y")});
-  w.start_ok(supervisor("outer", supervisor_strategy::one_for_one, 5, 10s,
-                        {titan::supervisor_child(inner), child("z")}));
+  w.start_ok(
+      supervisor("outer", supervisor_strategy::one_for_one, 5, 10s, {titan::supervisor_child(inner), child("z")}));
   const auto mark = w.mark();
   w.crash("x");  // within intensity 1: x alone
   CHECK(w.journal(mark) == strings{"start x"});
@@ -40,8 +40,8 @@ TEST_CASE("intensity exceeded in a permanent nested supervisor: it ends and its 
 TEST_CASE("intensity exceeded in a transient nested supervisor: its parent leaves it stopped",
           "[supervisor_node][intensity]") {
   engine_world w;
-  auto inner = titan::supervisor_child(
-      supervisor("inner", supervisor_strategy::one_for_one, 1, 10s, {child("x"), child("y")}));
+  auto inner =
+      titan::supervisor_child(supervisor("inner", supervisor_strategy::one_for_one, 1, 10s, {child("x"), child("y")}));
   inner.restart = restart_type::transient;  // OTP: a supervisor that gives up ends with reason shutdown
   w.start_ok(supervisor("outer", supervisor_strategy::one_for_one, 5, 10s, {inner, child("z")}));
   const auto mark = w.mark();
@@ -92,8 +92,8 @@ TEST_CASE("escalation cascades: a nested supervisor giving up too often makes it
           "[supervisor_node][intensity]") {
   engine_world w;
   auto inner = supervisor("inner", supervisor_strategy::one_for_one, 0, 30s, {child("x")});
-  w.start_ok(supervisor("outer", supervisor_strategy::one_for_one, 1, 30s,
-                        {child("z"), titan::supervisor_child(inner)}));
+  w.start_ok(
+      supervisor("outer", supervisor_strategy::one_for_one, 1, 30s, {child("z"), titan::supervisor_child(inner)}));
   const auto mark = w.mark();
   w.crash("x");  // inner ends; outer restarts it once
   CHECK(w.journal(mark) == strings{"start x"});

@@ -82,10 +82,10 @@ TEST_CASE("one_for_all with a child that keeps failing to start: each retry runs
     CHECK(w.state("c") == "stopped");
   }
   w.run_for(1s);
-  CHECK(w.journal(mark) == strings{"stop c", "stop a", "start a", "fail b",   // the crash: restart 1
-                                   "stop a", "start a", "fail b",             // retry: restart 2
-                                   "stop a", "start a", "fail b",             // retry: restart 3
-                                   "stop a", "give_up set"});                 // restart 4: one too many
+  CHECK(w.journal(mark) == strings{"stop c", "stop a", "start a", "fail b",  // the crash: restart 1
+                                   "stop a", "start a", "fail b",            // retry: restart 2
+                                   "stop a", "start a", "fail b",            // retry: restart 3
+                                   "stop a", "give_up set"});                // restart 4: one too many
   REQUIRE(w.exits().size() == 1);
   CHECK(w.exits()[0].escalated);
 }
@@ -107,9 +107,9 @@ TEST_CASE("one_for_all: a restart that fails part way is retried until the whole
 TEST_CASE("rest_for_one: a retry restarts the failed child and those after it, not those before",
           "[supervisor_node][restart-failure]") {
   engine_world w;
-  w.start_ok(supervisor("rest", supervisor_strategy::rest_for_one, 3, 5s,
-                        {no_backoff(child("a")), no_backoff(child("b")), no_backoff(child("c")),
-                         no_backoff(child("d"))}));
+  w.start_ok(
+      supervisor("rest", supervisor_strategy::rest_for_one, 3, 5s,
+                 {no_backoff(child("a")), no_backoff(child("b")), no_backoff(child("c")), no_backoff(child("d"))}));
   const auto mark = w.mark();
   SECTION("the failing child is after the one that crashed") {
     w.runner().fail_starts("c");

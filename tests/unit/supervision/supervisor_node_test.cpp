@@ -34,8 +34,8 @@ TEST_CASE("children start in order, nested ones too; terminate stops them in rev
   CHECK(w.journal() == strings{"start a", "start b", "start c", "start d"});
   strings rows;
   for (auto& r : w.rows()) rows.push_back(r.name + "@" + std::to_string(r.depth) + ":" + r.state);
-  CHECK(rows == strings{"outer@0:running", "a@1:running", "inner@1:running", "b@2:running", "c@2:running",
-                        "d@1:running"});
+  CHECK(rows ==
+        strings{"outer@0:running", "a@1:running", "inner@1:running", "b@2:running", "c@2:running", "d@1:running"});
   const auto mark = w.mark();
   bool done = false;
   w.engine().terminate_all(false, [&] { done = true; });
@@ -50,9 +50,9 @@ TEST_CASE("a child waits for the READY of the one before it", "[supervisor_node]
   engine_world w;
   w.runner().never_ready("a");
   std::optional<std::optional<std::string>> result;
-  w.engine().add_tree(titan::supervisor_child(supervisor("slow", supervisor_strategy::one_for_one, 1, 5s,
-                                                         {child("a"), child("b")})),
-                      [&](std::optional<std::string> e) { result = e; });
+  w.engine().add_tree(
+      titan::supervisor_child(supervisor("slow", supervisor_strategy::one_for_one, 1, 5s, {child("a"), child("b")})),
+      [&](std::optional<std::string> e) { result = e; });
   w.settle();
   CHECK(w.journal() == strings{"start a"});
   CHECK(w.state("a") == "starting");
@@ -153,8 +153,7 @@ TEST_CASE("one_for_all: a child that is not restarted takes no sibling down", "[
   const auto type = GENERATE(restart_type::temporary, restart_type::transient);
   INFO(titan::to_string(type));
   engine_world w;
-  w.start_ok(supervisor("quiet", supervisor_strategy::one_for_all, 3, 30s,
-                        {child("a"), child("t", type), child("c")}));
+  w.start_ok(supervisor("quiet", supervisor_strategy::one_for_all, 3, 30s, {child("a"), child("t", type), child("c")}));
   const auto mark = w.mark();
   if (type == restart_type::temporary)
     w.crash("t");
@@ -185,8 +184,7 @@ TEST_CASE("restart types x the ways a host ends", "[supervisor_node][restart]") 
   if (end.how == "exit 1") w.exit("x", 1);
   if (end.how == "SIGTERM") w.sigterm("x");
   if (end.how == "SIGKILL") w.crash("x");
-  const bool restarted =
-      type == restart_type::permanent || (type == restart_type::transient && end.abnormal);
+  const bool restarted = type == restart_type::permanent || (type == restart_type::transient && end.abnormal);
   CHECK(w.journal(mark) == (restarted ? strings{"start x"} : strings{}));
   CHECK(w.state("x") == (restarted ? "running" : "stopped"));
   CHECK(w.row("x")->restarts == (restarted ? 1u : 0u));

@@ -93,7 +93,8 @@ void child_reader::read_backoff(table_reader& r, child_entry& e) {
   if (e.backoff_none) {
     e.spec.backoff = backoff_spec{};
     e.backoff_none = false;
-    for (const char* key : {"backoff.base", "backoff.factor", "backoff.max", "backoff.reset_after"}) e.origins.erase(key);
+    for (const char* key : {"backoff.base", "backoff.factor", "backoff.max", "backoff.reset_after"})
+      e.origins.erase(key);
   }
   table_reader b(*table, r.key_of("backoff"), position_of(*table), ctx_);
   b.check_keys(backoff_keys);
