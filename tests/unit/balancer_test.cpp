@@ -77,7 +77,7 @@ TEST_CASE("a member that is removed or refusing takes no new calls", "[balancer]
   CHECK(b.pick(m.links, std::nullopt) == nullptr);
 }
 
-TEST_CASE("connected members come first; one not yet connected is used when none is", "[balancer]") {
+TEST_CASE("connected members come first, one not yet connected is used when none is", "[balancer]") {
   const auto strategy = GENERATE(balance::round_robin, balance::least_loaded, balance::random);
   members m(3, false);
   m[1].connected = m[1].ever_connected = true;
@@ -161,7 +161,7 @@ TEST_CASE("consistent-hash: a key always reaches the same member, and keys sprea
   CHECK(seen.size() == 4);
 }
 
-TEST_CASE("consistent-hash: when a member leaves only its keys move; they come back with it", "[balancer]") {
+TEST_CASE("consistent-hash: when a member leaves only its keys move, they come back with it", "[balancer]") {
   members m(4);
   balancer b(balance::consistent_hash);
   b.rebuild(m.links);

@@ -31,7 +31,7 @@ TEST_CASE("call_table: a call is found by its id until it is erased", "[call_tab
   CHECK(live(t) == 0);
 }
 
-TEST_CASE("call_table: insert starts a call afresh; erase lets go of what it held", "[call_table]") {
+TEST_CASE("call_table: insert starts a call afresh, erase lets go of what it held", "[call_table]") {
   call_table t;
   auto& s = t.insert(1);
   s.state = call_state::failed;

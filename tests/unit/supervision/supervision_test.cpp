@@ -16,7 +16,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("the engine keeps time by the injected clock", "[supervision][clock]") {
+TEST_CASE("supervision: the engine keeps time by the injected clock", "[supervision][clock]") {
   engine_world w;
   w.runner().never_ready("a");
   w.engine().add_tree(titan::supervisor_child(supervisor("t", supervisor_strategy::one_for_one, 1, 5s, {child("a")})),
@@ -32,7 +32,7 @@ TEST_CASE("the engine keeps time by the injected clock", "[supervision][clock]")
   CHECK(w.journal() == strings{"start a", "abandon a"});
 }
 
-TEST_CASE("a child that misses its ready_timeout is abandoned; at start that fails the tree",
+TEST_CASE("supervision: a child that misses its ready_timeout is abandoned, at start that fails the tree",
           "[supervision][deadline]") {
   engine_world w;
   w.runner().never_ready("b");
@@ -46,7 +46,8 @@ TEST_CASE("a child that misses its ready_timeout is abandoned; at start that fai
   CHECK(w.exits().empty());  // reported to add_tree's callback, not as a tree exit
 }
 
-TEST_CASE("a tree whose child cannot start stops what had started and reports why", "[supervision][start]") {
+TEST_CASE("supervision: a tree whose child cannot start stops what had started and reports why",
+          "[supervision][start]") {
   engine_world w;
   w.runner().fail_starts("b");
   auto error = w.start(supervisor("t", supervisor_strategy::one_for_all, 5, 5s, {child("a"), child("b"), child("c")}));
@@ -55,7 +56,7 @@ TEST_CASE("a tree whose child cannot start stops what had started and reports wh
   CHECK(w.journal() == strings{"start a", "fail b", "stop a"});  // no retry at start, as in OTP
 }
 
-TEST_CASE("a stop waits out the child's shutdown timeout, then kills it", "[supervision][shutdown]") {
+TEST_CASE("supervision: a stop waits out the child's shutdown timeout, then kills it", "[supervision][shutdown]") {
   engine_world w;
   auto a = child("a");
   a.shutdown.timeout = 3s;
@@ -77,7 +78,8 @@ TEST_CASE("a stop waits out the child's shutdown timeout, then kills it", "[supe
   CHECK(done);
 }
 
-TEST_CASE("terminate_all stops the trees in reverse order; brutal kills at once", "[supervision][shutdown]") {
+TEST_CASE("supervision: terminate_all stops the trees in reverse order, brutal kills at once",
+          "[supervision][shutdown]") {
   const bool brutal = GENERATE(false, true);
   engine_world w;
   w.start_ok(supervisor("first", supervisor_strategy::one_for_one, 1, 5s, {child("a"), child("b")}));
@@ -92,7 +94,7 @@ TEST_CASE("terminate_all stops the trees in reverse order; brutal kills at once"
   CHECK(w.engine().empty());
 }
 
-TEST_CASE("terminate_all while a child waits out its backoff or keeps failing: nothing starts again",
+TEST_CASE("supervision: terminate_all while a child waits out its backoff or keeps failing: nothing starts again",
           "[supervision][shutdown]") {
   engine_world w;
   auto a = child("a");
@@ -117,7 +119,7 @@ TEST_CASE("terminate_all while a child waits out its backoff or keeps failing: n
   CHECK_FALSE(w.engine().next_deadline());
 }
 
-TEST_CASE("a pool starts its members at once and restarts a dead one alone", "[supervision][pool]") {
+TEST_CASE("supervision: a pool starts its members at once and restarts a dead one alone", "[supervision][pool]") {
   engine_world w;
   auto pool = titan::pool_child("p", "/nonexistent/p.so", 3);
   pool.pool_flags.intensity = 2;
@@ -140,7 +142,8 @@ TEST_CASE("a pool starts its members at once and restarts a dead one alone", "[s
   CHECK(w.exits().empty());
 }
 
-TEST_CASE("scale grows a pool from its retired slots first and shrinks it from the highest", "[supervision][pool]") {
+TEST_CASE("supervision: scale grows a pool from its retired slots first and shrinks it from the highest",
+          "[supervision][pool]") {
   engine_world w;
   w.start_ok(supervisor("t", supervisor_strategy::one_for_one, 1, 5s, {titan::pool_child("p", "/x/p.so", 2)}));
   std::optional<std::optional<std::string>> result;
@@ -169,7 +172,7 @@ TEST_CASE("scale grows a pool from its retired slots first and shrinks it from t
   }
 }
 
-TEST_CASE("events about hosts the engine does not know, or about an earlier life, are ignored",
+TEST_CASE("supervision: events about hosts the engine does not know, or about an earlier life, are ignored",
           "[supervision][events]") {
   engine_world w;
   w.start_ok(supervisor("t", supervisor_strategy::one_for_one, 5, 5s, {child("a")}));
@@ -188,7 +191,8 @@ TEST_CASE("events about hosts the engine does not know, or about an earlier life
   CHECK(w.engine().owns(w.runner().host_of("a")));
 }
 
-TEST_CASE("rows(): the trees depth first, with states, restarts, reasons and flags", "[supervision][rows]") {
+TEST_CASE("supervision: rows(): the trees depth first, with states, restarts, reasons and flags",
+          "[supervision][rows]") {
   engine_world w;
   auto inner = supervisor("inner", supervisor_strategy::rest_for_one, 2, 1500ms, {child("b")});
   w.start_ok(supervisor("t", supervisor_strategy::one_for_all, 3, 10s,

@@ -17,7 +17,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("a transient child that is not significant ends: nothing else happens, whatever auto_shutdown",
+TEST_CASE("supervisor_node: a transient child that is not significant ends: nothing else, whatever auto_shutdown",
           "[supervisor_node][auto_shutdown]") {
   const auto policy = GENERATE(auto_shutdown_policy::never, auto_shutdown_policy::any_significant,
                                auto_shutdown_policy::all_significant);
@@ -34,7 +34,7 @@ TEST_CASE("a transient child that is not significant ends: nothing else happens,
   CHECK(w.exits().empty());
 }
 
-TEST_CASE("auto_shutdown any_significant: one significant child ending stops the tree (not an escalation)",
+TEST_CASE("supervisor_node: auto_shutdown any_significant: one significant child ending stops the tree",
           "[supervisor_node][auto_shutdown]") {
   engine_world w;
   w.start_ok(supervisor("any", supervisor_strategy::one_for_one, 5, 10s,
@@ -51,7 +51,7 @@ TEST_CASE("auto_shutdown any_significant: one significant child ending stops the
   CHECK(w.rows().empty());
 }
 
-TEST_CASE("auto_shutdown all_significant: the tree stops only once every significant child has ended",
+TEST_CASE("supervisor_node: auto_shutdown all_significant: the tree stops only once every significant child has ended",
           "[supervisor_node][auto_shutdown]") {
   engine_world w;
   w.start_ok(supervisor("all", supervisor_strategy::one_for_one, 5, 10s,
@@ -68,7 +68,7 @@ TEST_CASE("auto_shutdown all_significant: the tree stops only once every signifi
   CHECK(contains(w.exits()[0].reason, "'s2'"));
 }
 
-TEST_CASE("a nested supervisor that shuts down by auto_shutdown: restarted if permanent, left stopped if transient",
+TEST_CASE("supervisor_node: a nested supervisor ended by auto_shutdown: restarted if permanent, not if transient",
           "[supervisor_node][auto_shutdown]") {
   const auto type = GENERATE(restart_type::permanent, restart_type::transient);
   INFO(titan::to_string(type));
@@ -93,7 +93,7 @@ TEST_CASE("a nested supervisor that shuts down by auto_shutdown: restarted if pe
   CHECK(w.exits().empty());
 }
 
-TEST_CASE("auto_shutdown cascades: a significant nested supervisor that shuts down ends its parent too",
+TEST_CASE("supervisor_node: auto_shutdown cascades: a significant nested supervisor ending ends its parent",
           "[supervisor_node][auto_shutdown]") {
   engine_world w;
   auto inner =
@@ -111,7 +111,7 @@ TEST_CASE("auto_shutdown cascades: a significant nested supervisor that shuts do
   CHECK(contains(w.exits()[0].reason, "'inner'"));
 }
 
-TEST_CASE("auto_shutdown is not triggered by a significant child the supervisor itself stopped",
+TEST_CASE("supervisor_node: auto_shutdown is not triggered by a significant child the supervisor itself stopped",
           "[supervisor_node][auto_shutdown]") {
   engine_world w;
   SECTION("stopped by hand (terminate_child)") {

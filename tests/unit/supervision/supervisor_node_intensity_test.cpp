@@ -17,7 +17,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("intensity exceeded in a permanent nested supervisor: it ends and its parent restarts it",
+TEST_CASE("supervisor_node: intensity exceeded in a permanent nested supervisor: it ends and its parent restarts it",
           "[supervisor_node][intensity]") {
   engine_world w;
   auto inner = supervisor("inner", supervisor_strategy::one_for_one, 1, 10s, {child("x"), child("y")});
@@ -37,7 +37,7 @@ TEST_CASE("intensity exceeded in a permanent nested supervisor: it ends and its 
   CHECK(w.exits().empty());
 }
 
-TEST_CASE("intensity exceeded in a transient nested supervisor: its parent leaves it stopped",
+TEST_CASE("supervisor_node: intensity exceeded in a transient nested supervisor: its parent leaves it stopped",
           "[supervisor_node][intensity]") {
   engine_world w;
   auto inner =
@@ -56,7 +56,7 @@ TEST_CASE("intensity exceeded in a transient nested supervisor: its parent leave
   CHECK(w.exits().empty());
 }
 
-TEST_CASE("intensity exceeded at the top: the tree stops its children in reverse and reports the escalation",
+TEST_CASE("supervisor_node: intensity exceeded at the top: the tree stops its children and reports the escalation",
           "[supervisor_node][intensity]") {
   engine_world w;
   strings expected;
@@ -88,7 +88,7 @@ TEST_CASE("intensity exceeded at the top: the tree stops its children in reverse
   for (const char* n : {"a", "b", "c"}) CHECK(w.runner().host_of(n) == 0);
 }
 
-TEST_CASE("escalation cascades: a nested supervisor giving up too often makes its parent give up",
+TEST_CASE("supervisor_node: escalation cascades: a nested supervisor giving up too often makes its parent give up",
           "[supervisor_node][intensity]") {
   engine_world w;
   auto inner = supervisor("inner", supervisor_strategy::one_for_one, 0, 30s, {child("x")});
@@ -105,7 +105,8 @@ TEST_CASE("escalation cascades: a nested supervisor giving up too often makes it
   CHECK(contains(w.exits()[0].reason, "'inner'"));
 }
 
-TEST_CASE("crashes spaced wider than the period never exceed the intensity", "[supervisor_node][intensity]") {
+TEST_CASE("supervisor_node: crashes spaced wider than the period never exceed the intensity",
+          "[supervisor_node][intensity]") {
   engine_world w;
   w.start_ok(supervisor("spaced", supervisor_strategy::one_for_one, 1, 300ms, {no_backoff(child("a"))}));
   for (int i = 0; i < 5; ++i) {
@@ -123,7 +124,7 @@ TEST_CASE("crashes spaced wider than the period never exceed the intensity", "[s
   }
 }
 
-TEST_CASE("the window is measured in milliseconds: crashes 2.6 s apart are outside a 2 s period",
+TEST_CASE("supervisor_node: the window is measured in milliseconds: crashes 2.6 s apart are outside a 2 s period",
           "[supervisor_node][intensity][otp-difference]") {
   // OTP counts restarts in whole seconds of monotonic time, so two crashes
   // 2.6 s apart can fall inside a 2 s period there (seconds 0 and 2) and
@@ -145,7 +146,7 @@ TEST_CASE("the window is measured in milliseconds: crashes 2.6 s apart are outsi
   }
 }
 
-TEST_CASE("backoff: the first restart is at once, the next ones wait base x factor^n, up to max",
+TEST_CASE("supervisor_node: backoff: the first restart is at once, the next ones wait base x factor^n, up to max",
           "[supervisor_node][backoff]") {
   engine_world w;
   auto a = child("a");
@@ -169,7 +170,7 @@ TEST_CASE("backoff: the first restart is at once, the next ones wait base x fact
   CHECK(w.row("a")->restarts == 4);
 }
 
-TEST_CASE("backoff starts over once a child stayed up reset_after", "[supervisor_node][backoff]") {
+TEST_CASE("supervisor_node: backoff starts over once a child stayed up reset_after", "[supervisor_node][backoff]") {
   engine_world w;
   auto a = child("a");
   a.backoff = {.base = 1s, .factor = 2.0, .max = 8s, .reset_after = 10s};

@@ -18,7 +18,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("a child whose restart fails is errored, retried with backoff, and back once it can start",
+TEST_CASE("supervisor_node: a child whose restart fails is errored, retried with backoff, and back once it can start",
           "[supervisor_node][restart-failure]") {
   engine_world w;
   const bool spawn = GENERATE(false, true);  // the host exits before READY, or cannot even be spawned
@@ -48,7 +48,8 @@ TEST_CASE("a child whose restart fails is errored, retried with backoff, and bac
   CHECK(w.exits().empty());
 }
 
-TEST_CASE("failed restarts count toward the intensity and escalate", "[supervisor_node][restart-failure]") {
+TEST_CASE("supervisor_node: failed restarts count toward the intensity and escalate",
+          "[supervisor_node][restart-failure]") {
   engine_world w;
   w.start_ok(supervisor("doomed", supervisor_strategy::one_for_one, 3, 30s, {child("a"), child("b")}));
   const auto mark = w.mark();
@@ -62,7 +63,7 @@ TEST_CASE("failed restarts count toward the intensity and escalate", "[superviso
   CHECK(contains(w.exits()[0].reason, "'a' failed to start: "));
 }
 
-TEST_CASE("one_for_all with a child that keeps failing to start: each retry runs the whole group restart again",
+TEST_CASE("supervisor_node: one_for_all, a child that keeps failing to start: each retry runs the group restart again",
           "[supervisor_node][restart-failure][otp-difference]") {
   // OTP 25 (3/5s, b cannot start after its crash): stop c, a; then three
   // rounds of start a, b fails, stop a; give up. Titan used to keep a up
@@ -90,7 +91,7 @@ TEST_CASE("one_for_all with a child that keeps failing to start: each retry runs
   CHECK(w.exits()[0].escalated);
 }
 
-TEST_CASE("one_for_all: a restart that fails part way is retried until the whole set is back",
+TEST_CASE("supervisor_node: one_for_all: a restart that fails part way is retried until the whole set is back",
           "[supervisor_node][restart-failure]") {
   engine_world w;
   w.start_ok(supervisor("set", supervisor_strategy::one_for_all, 1000, 1s, {child("a"), child("b"), child("c")}));
@@ -104,7 +105,7 @@ TEST_CASE("one_for_all: a restart that fails part way is retried until the whole
   CHECK(w.exits().empty());
 }
 
-TEST_CASE("rest_for_one: a retry restarts the failed child and those after it, not those before",
+TEST_CASE("supervisor_node: rest_for_one: a retry restarts the failed child and those after it, not those before",
           "[supervisor_node][restart-failure]") {
   engine_world w;
   w.start_ok(
@@ -127,7 +128,7 @@ TEST_CASE("rest_for_one: a retry restarts the failed child and those after it, n
   }
 }
 
-TEST_CASE("backoff reaches the intensity later than OTP: 10/5s, a child that cannot start for 6 s",
+TEST_CASE("supervisor_node: backoff reaches the intensity later than OTP: 10/5s, a child that cannot start for 6 s",
           "[supervisor_node][backoff][otp-difference]") {
   engine_world w;
   SECTION("backoff none: OTP's 10 immediate attempts, then it gives up") {

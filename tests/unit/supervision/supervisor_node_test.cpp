@@ -26,7 +26,8 @@ struct abc {
 
 }  // namespace
 
-TEST_CASE("children start in order, nested ones too; terminate stops them in reverse", "[supervisor_node][order]") {
+TEST_CASE("supervisor_node: children start in order, nested ones too, terminate stops them in reverse",
+          "[supervisor_node][order]") {
   engine_world w;
   auto inner = supervisor("inner", supervisor_strategy::one_for_one, 1, 5s, {child("b"), child("c")});
   w.start_ok(supervisor("outer", supervisor_strategy::one_for_one, 1, 5s,
@@ -46,7 +47,7 @@ TEST_CASE("children start in order, nested ones too; terminate stops them in rev
   CHECK(w.exits().empty());  // terminate_all is not a tree ending by itself
 }
 
-TEST_CASE("a child waits for the READY of the one before it", "[supervisor_node][order]") {
+TEST_CASE("supervisor_node: a child waits for the READY of the one before it", "[supervisor_node][order]") {
   engine_world w;
   w.runner().never_ready("a");
   std::optional<std::optional<std::string>> result;
@@ -65,7 +66,7 @@ TEST_CASE("a child waits for the READY of the one before it", "[supervisor_node]
   CHECK_FALSE(*result);
 }
 
-TEST_CASE("strategy x the child that crashes: what is stopped and restarted, in OTP's order",
+TEST_CASE("supervisor_node: strategy x the child that crashes: what is stopped and restarted, in OTP's order",
           "[supervisor_node][strategy]") {
   struct expectation {
     supervisor_strategy strategy;
@@ -98,7 +99,7 @@ TEST_CASE("strategy x the child that crashes: what is stopped and restarted, in 
   CHECK(t.w.exits().empty());
 }
 
-TEST_CASE("a group restart counts as one restart; the next crash is one too many at intensity 1",
+TEST_CASE("supervisor_node: a group restart counts as one restart, the next crash is one too many at intensity 1",
           "[supervisor_node][strategy]") {
   engine_world w;
   w.start_ok(supervisor("once", supervisor_strategy::one_for_all, 1, 30s, {child("a"), child("b"), child("c")}));
@@ -111,7 +112,8 @@ TEST_CASE("a group restart counts as one restart; the next crash is one too many
   CHECK(w.exits()[0].escalated);
 }
 
-TEST_CASE("one_for_all: two children killed at once make one restart of the set", "[supervisor_node][strategy]") {
+TEST_CASE("supervisor_node: one_for_all: two children killed at once make one restart of the set",
+          "[supervisor_node][strategy]") {
   abc t(supervisor_strategy::one_for_all);
   t.w.crash_together({"a", "c"});
   // OTP: the second exit is taken in by the restart the first one caused.
@@ -121,7 +123,7 @@ TEST_CASE("one_for_all: two children killed at once make one restart of the set"
   CHECK(t.w.exits().empty());
 }
 
-TEST_CASE("a temporary bystander is stopped and never restarted", "[supervisor_node][strategy]") {
+TEST_CASE("supervisor_node: a temporary bystander is stopped and never restarted", "[supervisor_node][strategy]") {
   SECTION("one_for_all") {
     engine_world w;
     w.start_ok(supervisor("tmp", supervisor_strategy::one_for_all, 3, 10s,
@@ -149,7 +151,8 @@ TEST_CASE("a temporary bystander is stopped and never restarted", "[supervisor_n
   }
 }
 
-TEST_CASE("one_for_all: a child that is not restarted takes no sibling down", "[supervisor_node][strategy]") {
+TEST_CASE("supervisor_node: one_for_all: a child that is not restarted takes no sibling down",
+          "[supervisor_node][strategy]") {
   const auto type = GENERATE(restart_type::temporary, restart_type::transient);
   INFO(titan::to_string(type));
   engine_world w;
@@ -165,7 +168,7 @@ TEST_CASE("one_for_all: a child that is not restarted takes no sibling down", "[
   CHECK(w.state("c") == "running");
 }
 
-TEST_CASE("restart types x the ways a host ends", "[supervisor_node][restart]") {
+TEST_CASE("supervisor_node: restart types x the ways a host ends", "[supervisor_node][restart]") {
   struct ending {
     std::string how;
     bool abnormal;
@@ -195,7 +198,7 @@ TEST_CASE("restart types x the ways a host ends", "[supervisor_node][restart]") 
   CHECK(w.exits().empty());
 }
 
-TEST_CASE("a child stopped by hand stays stopped, whatever its restart type (terminate_child)",
+TEST_CASE("supervisor_node: a child stopped by hand stays stopped, whatever its restart type (terminate_child)",
           "[supervisor_node][restart]") {
   const auto strategy = GENERATE(supervisor_strategy::one_for_one, supervisor_strategy::one_for_all);
   INFO(titan::to_string(strategy));

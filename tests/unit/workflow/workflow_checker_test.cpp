@@ -186,7 +186,7 @@ TEST_CASE("the output may name any stage, but not $item or $self", "[workflow_ch
   CHECK(only_problem(w) == "wf.output[0]: $item: $item is only available in the args of a stage with for_each");
 }
 
-TEST_CASE("every problem is reported, in stage order; check() throws them all", "[workflow_checker]") {
+TEST_CASE("every problem is reported, in stage order, check() throws them all", "[workflow_checker]") {
   auto w = spec({stage("a", ""), stage("b", "s.m", arr{"$zz"}, {"q"})});
   auto p = problems(w);
   REQUIRE(p.size() == 3);
