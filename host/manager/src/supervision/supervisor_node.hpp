@@ -8,6 +8,9 @@
 // bystanders of a one_for_all restart, then start them again) is a queue of
 // steps; the node advances through it as events arrive. A one_for_one
 // restart needs no sequence: the child's own backoff timer starts it.
+//
+// supervisor_node.cpp: starting, stopping, scaling and the step queue;
+// supervisor_node_restart.cpp: what an exit or a failed start leads to.
 #pragma once
 
 #include <chrono>
