@@ -1,6 +1,6 @@
 // supervision (the engine around the nodes) in process: the injected clock,
 // READY and shutdown deadlines, trees that cannot start, terminate_all,
-// pools, stale host events and what rows() shows.
+// stale host events and what rows() shows.
 #include <catch2/catch.hpp>
 
 #include "engine_world.hpp"
@@ -117,59 +117,6 @@ TEST_CASE("supervision: terminate_all while a child waits out its backoff or kee
   CHECK(done);
   CHECK(w.journal(mark) == strings{"stop b"});
   CHECK_FALSE(w.engine().next_deadline());
-}
-
-TEST_CASE("supervision: a pool starts its members at once and restarts a dead one alone", "[supervision][pool]") {
-  engine_world w;
-  auto pool = titan::pool_child("p", "/nonexistent/p.so", 3);
-  pool.pool_flags.intensity = 2;
-  w.start_ok(supervisor("t", supervisor_strategy::one_for_one, 1, 5s, {pool, child("z")}));
-  CHECK(w.journal() == strings{"start p-0", "start p-1", "start p-2", "start z"});
-  CHECK(w.runner().requests()[1].group == "p");
-  CHECK(w.runner().requests()[1].slot == 1);
-  const auto mark = w.mark();
-  w.crash("p-1");
-  CHECK(w.journal(mark) == strings{"start p-1"});
-  CHECK(w.row("p-1")->kind == "member");
-  CHECK(w.row("p-1")->restarts == 1);
-  // Its own intensity (2 in 5 s): the third crash makes the pool give up;
-  // its supervisor restarts it (one restart of 1 allowed).
-  w.crash("p-0");
-  w.crash("p-2");
-  CHECK(w.journal(mark) ==
-        strings{"start p-1", "start p-0", "stop p-1", "stop p-0", "start p-0", "start p-1", "start p-2"});
-  CHECK(w.row("p")->restarts == 1);
-  CHECK(w.exits().empty());
-}
-
-TEST_CASE("supervision: scale grows a pool from its retired slots first and shrinks it from the highest",
-          "[supervision][pool]") {
-  engine_world w;
-  w.start_ok(supervisor("t", supervisor_strategy::one_for_one, 1, 5s, {titan::pool_child("p", "/x/p.so", 2)}));
-  std::optional<std::optional<std::string>> result;
-  auto done = [&](std::optional<std::string> e) { result = e; };
-  w.engine().scale("p", 3, done);
-  w.settle();
-  REQUIRE(result);
-  CHECK_FALSE(*result);
-  w.engine().scale("p", 1, done);
-  w.settle();
-  w.engine().scale("p", 2, done);
-  w.settle();
-  CHECK(w.journal() == strings{"start p-0", "start p-1", "start p-2", "stop p-2", "stop p-1", "start p-1"});
-  SECTION("a new member that cannot start fails the scale and is retired") {
-    w.runner().fail_starts("p-2");
-    w.engine().scale("p", 3, done);
-    w.settle();
-    REQUIRE(result);
-    REQUIRE(*result);
-    CHECK(contains(**result, "exited with code 7"));
-    CHECK(w.state("p-2") == "");  // retired and stopped: not shown
-  }
-  SECTION("no such pool") {
-    w.engine().scale("q", 3, done);
-    CHECK(**result == "no pool named 'q'");
-  }
 }
 
 TEST_CASE("supervision: events about hosts the engine does not know, or about an earlier life, are ignored",
