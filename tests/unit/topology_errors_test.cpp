@@ -137,6 +137,12 @@ const broken_topology cases[] = {
      "transport must be ipc or tcp (got 'udp')"},
     {"backoff factor", "[services.a]\nplugin = \"a.so\"\nbackoff = { factor = 0.5 }\n", "services.a.backoff.factor", 3,
      22, "backoff factor must be at least 1 (got 0.5)"},
+    {"backoff that is neither a table nor \"none\"", "[services.a]\nplugin = \"a.so\"\nbackoff = \"off\"\n",
+     "services.a.backoff", 3, 11,
+     "unknown backoff 'off': use \"none\" (restart at once, as OTP does) or a table of base, factor, max and "
+     "reset_after"},
+    {"backoff of the wrong type", "[services.a]\nplugin = \"a.so\"\nbackoff = 100\n", "services.a.backoff", 3, 11,
+     "expected a table (base, factor, max, reset_after) or \"none\", got an integer"},
     {"backoff max from [defaults] below the service's base",
      "[defaults]\nbackoff = { max = \"1s\" }\n[services.a]\nplugin = \"a.so\"\nbackoff = { base = \"2s\" }\n",
      "defaults.backoff.max", 2, 19, "backoff max must be at least its base (got max 1000 ms, base 2000 ms)"},

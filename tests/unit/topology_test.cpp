@@ -276,6 +276,38 @@ plugin = "b.so"
   CHECK(t.positions.count("pools.p.watch"));
 }
 
+TEST_CASE("backoff = \"none\": OTP's immediate restarts, for one child or from [defaults]", "[topology]") {
+  topology t = parse_topology(R"([defaults]
+backoff = "none"
+[services.a]
+plugin = "a.so"
+[services.b]
+plugin = "b.so"
+backoff = { max = "2s" }
+[services.c]
+plugin = "c.so"
+backoff = { base = "1s" }
+[services.d]
+plugin = "d.so"
+backoff = "none"
+)",
+                              file);
+  const auto& children = t.root.children;
+  REQUIRE(children.size() == 4);
+  CHECK(children[0].backoff.is_none());  // from [defaults]
+  CHECK(children[0].backoff.base == 0ms);
+  CHECK(children[0].backoff.max == 0ms);
+  // A table after [defaults]' "none" merges with the built-in values.
+  CHECK(children[1].backoff.base == 100ms);
+  CHECK(children[1].backoff.factor == 1.5);
+  CHECK(children[1].backoff.max == 2s);
+  CHECK(children[2].backoff.base == 1s);
+  CHECK(children[2].backoff.max == 5s);
+  CHECK(children[3].backoff.is_none());
+  CHECK(t.positions.count("defaults.backoff"));
+  CHECK(t.positions.count("services.d.backoff"));
+}
+
 TEST_CASE("duration and size forms", "[topology]") {
   topology t = parse_topology(R"([manager]
 heartbeat = "1.5s"

@@ -39,11 +39,17 @@ struct shutdown_spec {
 
 // Delay before a restart: none for the first, then `base`, growing by
 // `factor` up to `max`. A child that stayed up `reset_after` starts over.
+// Backoff spreads a failing child's restarts over time, so it reaches its
+// supervisor's intensity later than under OTP, or not at all; none()
+// (TOML `backoff = "none"`) restarts at once, as OTP does.
 struct backoff_spec {
   std::chrono::milliseconds base{100};
   double factor = 1.5;
   std::chrono::milliseconds max{5000};
   std::chrono::milliseconds reset_after{10000};
+
+  static backoff_spec none() { return {std::chrono::milliseconds(0), 1.0, std::chrono::milliseconds(0)}; }
+  bool is_none() const { return max.count() == 0; }
 };
 
 // One titan-host: what it runs and how.

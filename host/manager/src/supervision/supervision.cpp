@@ -17,7 +17,8 @@ void supervision::guarded(F&& f) {
   if (!outer) drain();
 }
 
-supervision::supervision(host_runner& runner, spdlog::logger& log) : runner_(runner), log_(log) {}
+supervision::supervision(host_runner& runner, spdlog::logger& log, time_source now)
+    : runner_(runner), log_(log), now_(std::move(now)) {}
 
 supervision::~supervision() {
   tops_.clear();  // nodes unregister their children while the maps still exist
@@ -172,7 +173,7 @@ void supervision::on_top_event(top_tree& t, const event& e) {
   child_runtime& c = *t.child;
   if (e.what == event::kind::started) {
     c.status = child_status::running;
-    c.up_since = clock::now();
+    c.up_since = now_();
     if (auto cb = std::move(t.started)) cb(std::nullopt);
     return;
   }

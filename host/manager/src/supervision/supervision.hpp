@@ -37,7 +37,13 @@ class supervision {
   // down because of its significant children.
   using exit_callback = std::function<void(const std::string& name, bool escalated, const std::string& reason)>;
 
-  supervision(host_runner& runner, spdlog::logger& log);
+  // Where the engine reads the time (READY and shutdown deadlines, backoff,
+  // the restart window): the steady clock, or a test's fake one. The engine
+  // never reads a clock of its own.
+  using time_source = std::function<clock::time_point()>;
+  static clock::time_point steady_now() { return clock::now(); }
+
+  supervision(host_runner& runner, spdlog::logger& log, time_source now = steady_now);
   ~supervision();
 
   // Starts a tree (kind supervisor or pool); `started` gets nothing once
@@ -79,6 +85,7 @@ class supervision {
 
   // For nodes.
   host_runner& runner() { return runner_; }
+  clock::time_point now() const { return now_(); }
   spdlog::logger& log() { return log_; }
   std::uint64_t register_child(child_runtime& c);
   void unregister_child(const child_runtime& c);
@@ -115,6 +122,7 @@ class supervision {
 
   host_runner& runner_;
   spdlog::logger& log_;
+  time_source now_;
   std::uint64_t next_uid_ = 1;
   std::map<std::uint64_t, child_runtime*> children_;  // by uid
   std::map<std::uint64_t, std::uint64_t> hosts_;      // host id -> uid

@@ -8,6 +8,9 @@
 // bystanders of a one_for_all restart, then start them again) is a queue of
 // steps; the node advances through it as events arrive. A one_for_one
 // restart needs no sequence: the child's own backoff timer starts it.
+//
+// supervisor_node.cpp: starting, stopping, scaling and the step queue;
+// supervisor_node_restart.cpp: what an exit or a failed start leads to.
 #pragma once
 
 #include <chrono>
@@ -79,6 +82,7 @@ class supervisor_node {
   void start_child(child_runtime& c);
   void stop_child(child_runtime& c);
   void handle_exit(child_runtime& c, bool normal, const std::string& reason);
+  void restart_group(child_runtime& c, clock::time_point at);
   bool count_restart(const std::string& reason);
   void stop_all_then(std::function<void()> then);
   void end(bool normal, bool escalated, std::string reason);

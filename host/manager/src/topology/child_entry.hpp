@@ -19,6 +19,7 @@ struct child_entry {
   // pointed back into the file: "backoff.base" -> "defaults.backoff.base".
   // Fields of a supervisor's own spec start with "supervisor.".
   std::map<std::string, std::string> origins{};
+  bool backoff_none = false;  // `backoff = "none"` (here or inherited from [defaults])
   // Supervisors: the children's names in start order ("" for an element
   // that is not a string), and each element's key ("supervisors.root.children[2]").
   std::vector<std::string> children{};

@@ -71,9 +71,31 @@ void child_reader::read_shutdown(table_reader& r, child_entry& e) {
   e.origins["shutdown"] = e.origins["shutdown.timeout"] = r.key_of("shutdown");
 }
 
+// `backoff = "none"`: OTP's immediate restarts. A table: merged key by key
+// with what [defaults] said, or with the built-in values when [defaults]
+// said "none" (its zeros would make a table's lone `base` above `max`).
 void child_reader::read_backoff(table_reader& r, child_entry& e) {
-  const toml::table* table = r.sub_table("backoff");
-  if (!table) return;
+  const toml::node* node = r.get("backoff");
+  if (!node) return;
+  if (auto* text = node->as_string()) {
+    if (text->get() != "none")
+      return r.error("backoff", "unknown backoff '" + text->get() +
+                                    "': use \"none\" (restart at once, as OTP does) or a table of base, factor, "
+                                    "max and reset_after");
+    e.spec.backoff = backoff_spec::none();
+    e.backoff_none = true;
+    for (const char* key : {"backoff", "backoff.base", "backoff.factor", "backoff.max", "backoff.reset_after"})
+      e.origins[key] = r.key_of("backoff");
+    return;
+  }
+  const toml::table* table = node->as_table();
+  if (!table) return r.wrong_type("backoff", "a table (base, factor, max, reset_after) or \"none\"");
+  if (e.backoff_none) {
+    e.spec.backoff = backoff_spec{};
+    e.backoff_none = false;
+    for (const char* key : {"backoff.base", "backoff.factor", "backoff.max", "backoff.reset_after"})
+      e.origins.erase(key);
+  }
   table_reader b(*table, r.key_of("backoff"), position_of(*table), ctx_);
   b.check_keys(backoff_keys);
   e.origins["backoff"] = b.key();
