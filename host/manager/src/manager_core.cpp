@@ -131,16 +131,11 @@ manager_core::entry& manager_core::start_host(const std::string& plugin, const s
   if (!o.config_file.empty()) args.insert(args.end(), {"--config", o.config_file});
   // Its stdout and stderr (its log) go to LOG_DIR/NAME.log when captured.
   const std::string log_name = !o.name.empty() ? o.name : std::filesystem::path(plugin).stem().string();
-  int output_fd = logs_ ? logs_->open_pipe(log_name) : -1;
-  try {
-    e->child = std::make_unique<child_process>(
-        opts_.host_binary, args, std::vector<std::string>{"TITAN_PARENT_PID=" + std::to_string(::getpid())}, output_fd);
-  } catch (...) {
-    if (output_fd >= 0) ::close(output_fd);
-    throw;
-  }
-  if (output_fd >= 0) {
-    ::close(output_fd);  // the child holds the only write end now
+  unique_fd output = logs_ ? logs_->open_pipe(log_name) : unique_fd();
+  e->child = std::make_unique<child_process>(
+      opts_.host_binary, args, std::vector<std::string>{"TITAN_PARENT_PID=" + std::to_string(::getpid())}, output.get());
+  if (output) {
+    output.reset();  // the child holds the only write end now
     e->info.log_file = logs_->path_for(log_name);
   }
   e->info.pid = e->child->pid();
