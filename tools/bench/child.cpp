@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "runtime_base.hpp"
+
 extern char** environ;
 
 namespace titan::bench {
@@ -45,8 +47,7 @@ void install_interrupt_handlers() {
 bool interrupt_requested() noexcept { return interrupt_flag.load(std::memory_order_relaxed); }
 
 temp_dir::temp_dir() {
-  const char* base = std::getenv("XDG_RUNTIME_DIR");
-  std::string tmpl = std::string(base && *base && ::access(base, W_OK) == 0 ? base : "/tmp") + "/titan-bench-XXXXXX";
+  std::string tmpl = detail::runtime_base().path + "/titan-bench-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr)
     throw std::runtime_error("cannot create a temporary directory: " + std::string(std::strerror(errno)));
   path_ = tmpl;
