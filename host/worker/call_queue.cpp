@@ -10,10 +10,8 @@
 namespace titan::host {
 
 reply_queue::reply_queue() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
-  if (fd_ < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
+  if (!fd_) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
 }
-
-reply_queue::~reply_queue() { ::close(fd_); }
 
 void reply_queue::push(std::vector<reply_frames>& batch) {
   bool was_empty;
@@ -25,13 +23,13 @@ void reply_queue::push(std::vector<reply_frames>& batch) {
   batch.clear();
   if (was_empty) {
     std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);
+    [[maybe_unused]] auto n = ::write(fd_.get(), &one, sizeof one);
   }
 }
 
 void reply_queue::take(std::vector<reply_frames>& out) {
   std::uint64_t n;
-  [[maybe_unused]] auto r = ::read(fd_, &n, sizeof n);
+  [[maybe_unused]] auto r = ::read(fd_.get(), &n, sizeof n);
   std::lock_guard lock(mu_);
   out.swap(items_);
 }

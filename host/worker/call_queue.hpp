@@ -11,6 +11,8 @@
 
 #include <zmq.hpp>
 
+#include "titan/detail/unique_fd.hpp"
+
 namespace titan::host {
 
 class stream_channel;
@@ -79,18 +81,17 @@ class blocking_queue {
 class reply_queue {
  public:
   reply_queue();
-  ~reply_queue();
   reply_queue(const reply_queue&) = delete;
   reply_queue& operator=(const reply_queue&) = delete;
 
   void push(std::vector<reply_frames>& batch);  // empties `batch`
   void take(std::vector<reply_frames>& out);    // swaps everything out, clears the signal
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
 
  private:
   std::mutex mu_;
   std::vector<reply_frames> items_;
-  int fd_;
+  titan::detail::unique_fd fd_;
 };
 
 }  // namespace titan::host

@@ -37,10 +37,12 @@ host_server::host_server(zmq::context_t& ctx, service_instance& service, server_
   msgpack::sbuffer d;
   service_.pack_describe(d, options_.name);
   describe_.assign(d.data(), d.size());
-  giveback_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (giveback_fd_ < 0) throw host_error(exit_code::failure, "eventfd failed");
-  heartbeat_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (heartbeat_fd_ < 0) throw host_error(exit_code::failure, "timerfd_create failed");
+  giveback_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!giveback_) throw host_error(exit_code::failure, "eventfd failed");
+  giveback_fd_ = giveback_.get();
+  heartbeat_timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+  if (!heartbeat_timer_) throw host_error(exit_code::failure, "timerfd_create failed");
+  heartbeat_fd_ = heartbeat_timer_.get();
   if (options_.heartbeat.count() > 0) {
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options_.heartbeat).count();
     const timespec every{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
@@ -64,8 +66,7 @@ host_server::~host_server() {
   }
   standby_cv_.notify_all();
   if (standby_.joinable()) standby_.join();
-  ::close(giveback_fd_);
-  ::close(heartbeat_fd_);
+  // The members close giveback_ and heartbeat_timer_.
 }
 
 std::string host_server::bind(const std::string& endpoint) {

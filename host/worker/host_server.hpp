@@ -29,6 +29,8 @@
 #include <spdlog/logger.h>
 #include <zmq.hpp>
 
+#include "titan/detail/unique_fd.hpp"
+
 #include "call_queue.hpp"
 #include "service_instance.hpp"
 #include "stream_channel.hpp"
@@ -147,7 +149,11 @@ class host_server {
   std::vector<zmq::message_t> frames_;  // the first 3 frames of a message
   std::size_t frame_count_ = 0;          // and how many it had
   std::string describe_;  // packed $describe result
-  int heartbeat_fd_ = -1;  // timerfd, armed when options_.heartbeat > 0
+  // The timerfd, armed when options_.heartbeat > 0. heartbeat_fd_ (and
+  // giveback_fd_ below) are the numbers the poll loops use, borrowed from
+  // their owners.
+  titan::detail::unique_fd heartbeat_timer_;
+  int heartbeat_fd_ = -1;
   std::function<void(const server_counters&)> heartbeat_;
 
   // Inline mode: the call being run and the standby thread.
@@ -158,7 +164,8 @@ class host_server {
   std::condition_variable standby_cv_;
   bool standby_asleep_ = false;
   bool standby_stop_ = false;
-  int giveback_fd_ = -1;  // eventfd: the socket thread wants the socket back
+  titan::detail::unique_fd giveback_;  // eventfd: the socket thread wants the socket back
+  int giveback_fd_ = -1;
   std::thread standby_;
 
   // Pool mode (--concurrency > 1).

@@ -31,6 +31,7 @@
 #include "membership_feed.hpp"
 #include "shared_context.hpp"
 #include "titan/detail/client_core.hpp"
+#include "titan/detail/unique_fd.hpp"
 #include "titan/status.hpp"
 #include "titan/wire.hpp"
 
@@ -50,8 +51,6 @@ class zmq_client_core final : public client_core {
       : zmq_client_core(options, name + "@" + manager) {
     feed_ = std::make_unique<membership_feed>(*ctx_, manager, name);
   }
-
-  ~zmq_client_core() override { ::close(wake_fd_); }
 
   std::uint64_t send(std::string_view method, const char* body, std::size_t size,
                      std::optional<std::chrono::milliseconds> timeout, const call_flags& flags) override;
@@ -80,7 +79,8 @@ class zmq_client_core final : public client_core {
   zmq_client_core(const client_options& options, std::string name)
       : ctx_(shared_context()),
         name_(std::move(name)),
-        wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+        wake_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+        wake_fd_(wake_.get()),
         max_message_size_(options.max_message_size),
         stream_window_(std::max<std::uint32_t>(options.stream_window, 1)),
         stream_window_bytes_(options.stream_window_bytes),
@@ -171,7 +171,8 @@ class zmq_client_core final : public client_core {
 
   std::shared_ptr<zmq::context_t> ctx_;
   const std::string name_;
-  const int wake_fd_;
+  const unique_fd wake_;  // eventfd: wakes the pumper
+  const int wake_fd_;      // wake_'s number, for the poll items and writes
   const std::size_t max_message_size_;
   const std::uint32_t stream_window_;
   const std::size_t stream_window_bytes_;

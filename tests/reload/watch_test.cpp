@@ -17,6 +17,7 @@
 #include "host_process.hpp"
 #include "manager_support.hpp"
 #include "kv.hpp"
+#include "titan/detail/unique_fd.hpp"
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -28,17 +29,16 @@ using clock_type = std::chrono::steady_clock;
 // Writes `bytes` over `path` in place, as a linker does: one open, several
 // flushed writes with short pauses (far below the settle time), one close.
 void write_like_a_linker(const fs::path& path, const std::string& bytes, int chunks = 8) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-  REQUIRE(fd >= 0);
+  const titan::detail::unique_fd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+  REQUIRE(fd.get() >= 0);
   const std::size_t step = bytes.size() / static_cast<std::size_t>(chunks) + 1;
   for (std::size_t off = 0; off < bytes.size(); off += step) {
     const std::size_t n = std::min(step, bytes.size() - off);
-    REQUIRE(::write(fd, bytes.data() + off, n) == static_cast<ssize_t>(n));
-    ::fsync(fd);
+    REQUIRE(::write(fd.get(), bytes.data() + off, n) == static_cast<ssize_t>(n));
+    ::fsync(fd.get());
     std::this_thread::sleep_for(5ms);  // the workload: a slow writer, not a wait
   }
-  ::close(fd);
-}
+}  // closed here: the one close
 
 std::string contents(const fs::path& path) {
   std::string text = titan::test::read_file(path);

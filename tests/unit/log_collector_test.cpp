@@ -22,6 +22,7 @@
 
 using titan::detail::child_process;
 using titan::detail::log_collector;
+using titan::detail::unique_fd;
 using titan::test::read_file;
 using titan::test::temp_dir;
 
@@ -44,10 +45,10 @@ bool eventually(const std::function<bool()>& done) {
 // Starts `script` under /bin/sh with its output going to the collector,
 // as the manager does: the parent closes its copy of the write end.
 std::unique_ptr<child_process> start(log_collector& c, const std::string& name, const std::string& script) {
-  int fd = c.open_pipe(name);
+  unique_fd w = c.open_pipe(name);
   auto child = std::make_unique<child_process>("/bin/sh", std::vector<std::string>{"-c", script},
-                                               std::vector<std::string>{}, fd);
-  ::close(fd);
+                                               std::vector<std::string>{}, w.get());
+  w.reset();
   return child;
 }
 
@@ -149,24 +150,26 @@ TEST_CASE("log_collector reads a pipe until every writer is gone", "[logs]") {
 TEST_CASE("log_collector: pipes of one name share its file, and a new pipe appends", "[logs]") {
   temp_dir dir;
   log_collector c(dir.path().string(), 1 << 20, 3, quiet());
-  auto put = [](int fd, const std::string& s) { REQUIRE(::write(fd, s.data(), s.size()) == static_cast<ssize_t>(s.size())); };
+  auto put = [](const unique_fd& fd, const std::string& s) {
+    REQUIRE(::write(fd.get(), s.data(), s.size()) == static_cast<ssize_t>(s.size()));
+  };
 
-  int old_host = c.open_pipe("svc");
-  int new_host = c.open_pipe("svc");
+  unique_fd old_host = c.open_pipe("svc");
+  unique_fd new_host = c.open_pipe("svc");
   CHECK(c.open_pipes() == 2);
   put(old_host, "old: draining\n");
   c.flush();
   put(new_host, "new: starting\n");
   c.flush();
-  ::close(old_host);
+  old_host.reset();
   put(new_host, "new: serving\n");
-  ::close(new_host);
+  new_host.reset();
   REQUIRE(eventually([&] { return c.open_pipes() == 0; }));
   CHECK(read_file(c.path_for("svc")) == "old: draining\nnew: starting\nnew: serving\n");
 
-  int restarted = c.open_pipe("svc");
+  unique_fd restarted = c.open_pipe("svc");
   put(restarted, "restarted\n");
-  ::close(restarted);
+  restarted.reset();
   REQUIRE(eventually([&] { return c.open_pipes() == 0; }));
   CHECK(read_file(c.path_for("svc")) == "old: draining\nnew: starting\nnew: serving\nrestarted\n");
 }

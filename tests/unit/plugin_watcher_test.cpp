@@ -22,9 +22,11 @@
 
 #include "watch/plugin_watcher.hpp"
 #include "temp_dir.hpp"
+#include "titan/detail/unique_fd.hpp"
 
 using namespace std::chrono_literals;
 using titan::detail::plugin_watcher;
+using titan::detail::unique_fd;
 namespace fs = std::filesystem;
 
 namespace {
@@ -77,22 +79,20 @@ class recorder {
 // together they last longer than one settle).
 void write_in_chunks(const fs::path& path, std::size_t size, int chunks, int flags = O_WRONLY | O_CREAT | O_TRUNC,
                      std::chrono::milliseconds pause = 10ms) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0755);
-  REQUIRE(fd >= 0);
+  const unique_fd fd(::open(path.c_str(), flags | O_CLOEXEC, 0755));
+  REQUIRE(fd.get() >= 0);
   const std::string chunk(size / static_cast<std::size_t>(chunks), 'x');
   for (int i = 0; i < chunks; ++i) {
-    REQUIRE(::write(fd, chunk.data(), chunk.size()) == static_cast<ssize_t>(chunk.size()));
-    ::fsync(fd);
+    REQUIRE(::write(fd.get(), chunk.data(), chunk.size()) == static_cast<ssize_t>(chunk.size()));
+    ::fsync(fd.get());
     if (i + 1 < chunks) std::this_thread::sleep_for(pause);  // the workload: a slow writer, not a wait
   }
-  ::close(fd);
-}
+}  // closed here: IN_CLOSE_WRITE
 
 void write_whole(const fs::path& path, const std::string& text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  REQUIRE(fd >= 0);
-  REQUIRE(::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
-  ::close(fd);
+  const unique_fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  REQUIRE(fd.get() >= 0);
+  REQUIRE(::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size()));
 }
 
 }  // namespace
@@ -211,9 +211,9 @@ TEST_CASE("plugin_watcher: a file closed after writing without a change is not r
   plugin_watcher w(rec.callback(), settle, test_logger());
   w.watch("kv", (dir / "kv.so").string());
 
-  const int fd = ::open((dir / "kv.so").c_str(), O_WRONLY | O_CLOEXEC);  // IN_CLOSE_WRITE, same mtime and size
-  REQUIRE(fd >= 0);
-  ::close(fd);
+  unique_fd fd(::open((dir / "kv.so").c_str(), O_WRONLY | O_CLOEXEC));  // IN_CLOSE_WRITE, same mtime and size
+  REQUIRE(fd.get() >= 0);
+  fd.reset();
   CHECK_FALSE(rec.wait_for(1, quiet_window));
 }
 

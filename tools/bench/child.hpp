@@ -2,18 +2,15 @@
 // temporary directory and the raw echo server (a copy of titan-bench).
 #pragma once
 
-#include <spawn.h>
 #include <sys/types.h>
 
 #include <chrono>
 #include <string>
 #include <vector>
 
-namespace titan::bench {
+#include "titan/detail/unique_fd.hpp"
 
-// posix_spawnattr_init, plus an empty signal mask and default dispositions:
-// what this process blocks or ignores, a child must not inherit.
-void init_clean_signals(posix_spawnattr_t& attr);
+namespace titan::bench {
 
 // SIGINT/SIGTERM only set a flag; the measuring loops check it between
 // calls and throw `interrupted`, so every destructor (children, hosts,
@@ -57,7 +54,7 @@ class self_child {
   void stop() noexcept;
 
   pid_t pid_ = -1;
-  int out_fd_ = -1;
+  detail::unique_fd out_fd_;
   std::string first_line_;
 };
 

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -22,7 +21,10 @@
 #include <thread>
 
 #include "child.hpp"
+#include "process/child_spawn.hpp"
 #include "supervision.hpp"
+#include "titan/detail/unique_fd.hpp"
+#include "titan/status.hpp"
 
 extern char** environ;
 
@@ -63,35 +65,33 @@ struct command_result {
 // its exit; SIGKILLs it after `timeout`.
 command_result run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                            const std::string& log, std::chrono::milliseconds timeout) {
-  std::vector<char*> args, envp;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawnattr_t attr;
-  init_clean_signals(attr);
+  detail::unique_fd output(::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!output) throw std::runtime_error("cannot open " + log + ": " + std::strerror(errno));
+  detail::child_options o;
+  o.env = env;
+  o.replace_env = true;
+  o.stdout_fd = o.stderr_fd = output.get();
+  o.own_group = false;  // a ^C reaches it too
+  const std::vector<std::string> args(argv.begin() + 1, argv.end());
 
   command_result r;
   pid_t pid = -1;
   const auto t0 = clock::now();
-  const int rc = ::posix_spawn(&pid, argv[0].c_str(), &actions, &attr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(rc));
+  try {
+    pid = detail::spawn_child(argv[0], args, o);
+  } catch (const Error& e) {
+    throw std::runtime_error(e.message());
+  }
+  output.reset();  // the child has its own copy
 
   // Wait on a pidfd (no polling delay in the figure), with a deadline.
-  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  detail::unique_fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   const auto deadline = t0 + timeout;
   int status = 0;
   for (;;) {
-    if (pidfd >= 0) {
+    if (pidfd) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-      pollfd p{pidfd, POLLIN, 0};
+      pollfd p{pidfd.get(), POLLIN, 0};
       const int n = ::poll(&p, 1, static_cast<int>(std::max<long>(0, left.count())));
       if (n < 0 && errno == EINTR) continue;  // an interrupt: it gets the signal too, or ends anyway
     } else {
@@ -115,7 +115,7 @@ command_result run_command(const std::vector<std::string>& argv, const std::vect
       break;
     }
   }
-  if (pidfd >= 0) ::close(pidfd);
+  pidfd.reset();  // reaped
   if (r.error.empty()) {
     if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     else r.error = "killed by signal " + std::to_string(WTERMSIG(status));

@@ -19,6 +19,7 @@
 #include <optional>
 #include <thread>
 
+#include <titan/detail/unique_fd.hpp>
 #include <titan/process_manager.hpp>
 #include <titan/topology.hpp>
 
@@ -30,21 +31,24 @@ namespace titan::cli {
 // Runs the daemon until SIGTERM/SIGINT or `titan shutdown`. `ready_fd`, if
 // not -1, gets one line when the daemon serves (or an error) and is closed.
 int run_daemon(const daemon_args& a, int ready_fd) {
+  detail::unique_fd ready(ready_fd);  // ours to close
   auto report = [&](const std::string& line) {
-    if (ready_fd < 0) return;
-    [[maybe_unused]] auto n = ::write(ready_fd, line.data(), line.size());
-    ::close(ready_fd);
-    ready_fd = -1;
+    if (!ready) return;
+    [[maybe_unused]] auto n = ::write(ready.get(), line.data(), line.size());
+    ready.reset();
   };
   const std::string dir = instance_dir(a.instance);
   const std::string lock_path = instances_dir() + "/" + a.instance + ".lock";
-  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+  detail::unique_fd lock_file(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock_file || ::flock(lock_file.get(), LOCK_EX | LOCK_NB) != 0) {
     std::string msg = "error: a titan daemon already runs for instance '" + a.instance + "'\n";
     std::cerr << msg;
     report(msg);
     return exit_call_error_base + static_cast<int>(status_code::failed_precondition);
   }
+  // Held until this process exits, not just until we return: the flock is
+  // how `titan down` knows that the daemon has gone.
+  static_cast<void>(lock_file.release());
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);  // left over by a daemon that died; we hold the lock
 
@@ -53,8 +57,8 @@ int run_daemon(const daemon_args& a, int ready_fd) {
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-  int signal_fd = ::signalfd(-1, &mask, SFD_CLOEXEC);
-  int shutdown_fd = ::eventfd(0, EFD_CLOEXEC);
+  const detail::unique_fd signal_fd(::signalfd(-1, &mask, SFD_CLOEXEC));
+  const detail::unique_fd shutdown_fd(::eventfd(0, EFD_CLOEXEC));  // outlives pm, whose threads write it
 
   auto log = std::make_shared<spdlog::logger>("titan-daemon", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   log->set_level(spdlog::level::from_str(a.log_level));
@@ -87,12 +91,13 @@ int run_daemon(const daemon_args& a, int ready_fd) {
       std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
       write_control_endpoint(a.instance, pm.control_endpoint());
     }
-    pm.serve_api([shutdown_fd] {
+    pm.serve_api([shutdown = shutdown_fd.get()] {
       std::uint64_t one = 1;
-      [[maybe_unused]] auto n = ::write(shutdown_fd, &one, sizeof one);
+      [[maybe_unused]] auto n = ::write(shutdown, &one, sizeof one);
     });
     if (topo) {
-      pm.on_tree_exit([&, shutdown_fd](const std::string& name, bool escalated, const std::string& reason) {
+      pm.on_tree_exit([&, shutdown = shutdown_fd.get()](const std::string& name, bool escalated,
+                                                         const std::string& reason) {
         if (escalated) {
           std::lock_guard lock(tree_mu);
           tree_failure = "supervisor '" + name + "' " + reason;
@@ -100,28 +105,29 @@ int run_daemon(const daemon_args& a, int ready_fd) {
           log->info("supervisor '{}' shut down: {}", name, reason);
         }
         std::uint64_t one = 1;
-        [[maybe_unused]] auto n = ::write(shutdown_fd, &one, sizeof one);
+        [[maybe_unused]] auto n = ::write(shutdown, &one, sizeof one);
       });
       log->info("starting {} from {}", topo->root.name, topo->file);
       // A signal while the tree starts stops what has started (supervise()
       // then fails): the start can take as long as the children's ready_timeouts.
-      int started_fd = ::eventfd(0, EFD_CLOEXEC);
+      detail::unique_fd started_fd(::eventfd(0, EFD_CLOEXEC));
       int interrupted_by = 0;
       std::thread watcher([&] {
-        pollfd fds[] = {{signal_fd, POLLIN, 0}, {started_fd, POLLIN, 0}};
+        pollfd fds[] = {{signal_fd.get(), POLLIN, 0}, {started_fd.get(), POLLIN, 0}};
         while (::poll(fds, 2, -1) < 0 && errno == EINTR) {
         }
         if (!(fds[0].revents & POLLIN)) return;
         signalfd_siginfo info{};
-        if (::read(signal_fd, &info, sizeof info) == sizeof info) interrupted_by = static_cast<int>(info.ssi_signo);
+        if (::read(signal_fd.get(), &info, sizeof info) == sizeof info)
+          interrupted_by = static_cast<int>(info.ssi_signo);
         log->warn("interrupted while starting: stopping what has started");
         pm.shutdown();
       });
       auto end_watch = [&] {
         std::uint64_t one = 1;
-        [[maybe_unused]] auto n = ::write(started_fd, &one, sizeof one);
+        [[maybe_unused]] auto n = ::write(started_fd.get(), &one, sizeof one);
         watcher.join();
-        ::close(started_fd);
+        started_fd.reset();
       };
       try {
         pm.supervise(topo->root);
@@ -149,7 +155,7 @@ int run_daemon(const daemon_args& a, int ready_fd) {
       report("ok " + pm.control_endpoint() + "\n");
     }
     log->info("titan daemon '{}' serving on {}", a.instance, pm.control_endpoint());
-    pollfd fds[] = {{signal_fd, POLLIN, 0}, {shutdown_fd, POLLIN, 0}};
+    pollfd fds[] = {{signal_fd.get(), POLLIN, 0}, {shutdown_fd.get(), POLLIN, 0}};
     while (::poll(fds, 2, -1) < 0 && errno == EINTR) {
     }
     log->info("stopping every host, in reverse start order");
@@ -181,10 +187,11 @@ int run_daemon(const daemon_args& a, int ready_fd) {
 int detach(const daemon_args& a) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return 1;
+  detail::unique_fd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
   pid_t pid = ::fork();
   if (pid < 0) return 1;
   if (pid == 0) {
-    ::close(pipe_fds[0]);
+    read_end.reset();
     ::setsid();
     int null_fd = ::open("/dev/null", O_RDWR);
     const std::string log_path = instances_dir() + "/" + a.instance + ".log";
@@ -192,13 +199,13 @@ int detach(const daemon_args& a) {
     ::dup2(null_fd, STDIN_FILENO);
     ::dup2(null_fd, STDOUT_FILENO);
     ::dup2(log_fd >= 0 ? log_fd : null_fd, STDERR_FILENO);
-    std::_Exit(run_daemon(a, pipe_fds[1]));
+    std::_Exit(run_daemon(a, write_end.release()));  // run_daemon closes it
   }
-  ::close(pipe_fds[1]);
+  write_end.reset();
   std::string line;
   char buf[512];
-  for (ssize_t n; (n = ::read(pipe_fds[0], buf, sizeof buf)) > 0;) line.append(buf, static_cast<std::size_t>(n));
-  ::close(pipe_fds[0]);
+  for (ssize_t n; (n = ::read(read_end.get(), buf, sizeof buf)) > 0;) line.append(buf, static_cast<std::size_t>(n));
+  read_end.reset();
   if (line.rfind("ok ", 0) == 0) {
     std::cout << (a.topology_file.empty() ? "titan daemon '" : "titan up '") << a.instance << "' started (pid "
               << pid << "), control endpoint " << line.substr(3);

@@ -5,17 +5,16 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 
 #include "commands.hpp"
+#include "process/runtime_base.hpp"
 
 namespace titan::cli {
 
 std::string instances_dir() {
-  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-  std::string dir = xdg && *xdg && ::access(xdg, W_OK) == 0 ? std::string(xdg) + "/titan"
-                                                            : "/tmp/titan-" + std::to_string(::getuid());
+  const detail::runtime_base_dir base = detail::runtime_base();
+  std::string dir = base.shared ? base.path + "/titan-" + std::to_string(::getuid()) : base.path + "/titan";
   ::mkdir(dir.c_str(), 0700);
   return dir;
 }

@@ -64,30 +64,23 @@ std::vector<std::string> tail_of(int fd, off_t size, std::size_t n, bool keep_pa
 
 log_tail::log_tail(std::string path) : path_(std::move(path)) {}
 
-log_tail::~log_tail() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 std::vector<std::string> log_tail::last_lines(std::size_t n, bool keep_partial) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  fd_.reset();
   offset_ = 0;
   partial_.clear();
   std::vector<std::string> lines;
   if (open_current()) {
     struct stat st{};
-    offset_ = ::fstat(fd_, &st) == 0 ? st.st_size : 0;
-    lines = tail_of(fd_, offset_, n, keep_partial, &partial_);
+    offset_ = ::fstat(fd_.get(), &st) == 0 ? st.st_size : 0;
+    lines = tail_of(fd_.get(), offset_, n, keep_partial, &partial_);
   }
   if (lines.size() < n) {  // PATH is young: the previous file's end comes first
-    int old = ::open((path_ + ".1").c_str(), O_RDONLY | O_CLOEXEC);
-    if (old >= 0) {
+    if (const detail::unique_fd old(::open((path_ + ".1").c_str(), O_RDONLY | O_CLOEXEC)); old) {
       struct stat st{};
-      if (::fstat(old, &st) == 0) {
-        auto before = tail_of(old, st.st_size, n - lines.size(), true, nullptr);
+      if (::fstat(old.get(), &st) == 0) {
+        auto before = tail_of(old.get(), st.st_size, n - lines.size(), true, nullptr);
         lines.insert(lines.begin(), std::make_move_iterator(before.begin()), std::make_move_iterator(before.end()));
       }
-      ::close(old);
     }
   }
   return lines;
@@ -95,9 +88,9 @@ std::vector<std::string> log_tail::last_lines(std::size_t n, bool keep_partial) 
 
 std::vector<std::string> log_tail::follow(std::size_t max_bytes) {
   std::vector<std::string> out;
-  if (fd_ < 0 && !open_current()) return out;
+  if (!fd_ && !open_current()) return out;
   struct stat st{};
-  if (::fstat(fd_, &st) == 0 && st.st_size < offset_) {  // truncated: start again
+  if (::fstat(fd_.get(), &st) == 0 && st.st_size < offset_) {  // truncated: start again
     if (!partial_.empty()) out.push_back(std::move(partial_));
     partial_.clear();
     offset_ = 0;
@@ -112,17 +105,16 @@ std::vector<std::string> log_tail::follow(std::size_t max_bytes) {
   read_new(out, SIZE_MAX);
   if (!partial_.empty()) out.push_back(std::move(partial_));
   partial_.clear();
-  ::close(fd_);
-  fd_ = -1;
+  fd_.reset();
   if (open_current()) read_new(out, max_bytes);
   return out;
 }
 
 bool log_tail::open_current() {
-  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) return false;
+  fd_.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd_) return false;
   struct stat st{};
-  ::fstat(fd_, &st);
+  ::fstat(fd_.get(), &st);
   dev_ = st.st_dev;
   ino_ = st.st_ino;
   offset_ = 0;
@@ -134,7 +126,7 @@ std::size_t log_tail::read_new(std::vector<std::string>& out, std::size_t max_by
   std::string chunk;
   while (total < max_bytes) {
     chunk.resize(std::min(block, max_bytes - total));
-    ssize_t r = read_at(fd_, chunk.data(), chunk.size(), offset_);
+    ssize_t r = read_at(fd_.get(), chunk.data(), chunk.size(), offset_);
     if (r <= 0) break;
     const auto n = static_cast<std::size_t>(r);
     offset_ += r;

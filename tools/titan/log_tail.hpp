@@ -10,12 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "titan/detail/unique_fd.hpp"
+
 namespace titan::cli {
 
 class log_tail {
  public:
   explicit log_tail(std::string path);
-  ~log_tail();
   log_tail(const log_tail&) = delete;
   log_tail& operator=(const log_tail&) = delete;
 
@@ -41,7 +42,7 @@ class log_tail {
   std::size_t read_new(std::vector<std::string>& out, std::size_t max_bytes);
 
   std::string path_;
-  int fd_ = -1;  // the file being followed; kept open across a rotation until read to its end
+  detail::unique_fd fd_;  // the file being followed; kept open across a rotation until read to its end
   dev_t dev_ = 0;
   ino_t ino_ = 0;
   off_t offset_ = 0;     // next byte of fd_ to read

@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include <titan/detail/unique_fd.hpp>
 #include <titan/topology.hpp>
 
 #include "commands.hpp"
@@ -37,11 +38,9 @@ bool check_topology(const std::string& file) {
 // The daemon holds an flock on INSTANCE.lock while it lives.
 bool daemon_exited(const std::string& instance) {
   const std::string lock_path = instances_dir() + "/" + instance + ".lock";
-  int fd = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) return true;
-  const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
-  ::close(fd);
-  return free;
+  const detail::unique_fd fd(::open(lock_path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd) return true;
+  return ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0;
 }
 
 int down(const common_args& common, long wait_ms) {

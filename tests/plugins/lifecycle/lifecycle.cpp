@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "titan/detail/unique_fd.hpp"
+
 LifecycleService::LifecycleService(titan::Context& ctx)
     : name_(ctx.name()),
       journal_(ctx.config_value<std::string>("journal", "")),
@@ -32,10 +34,9 @@ LifecycleService::~LifecycleService() { journal("stop"); }
 void LifecycleService::journal(const std::string& what) const {
   if (journal_.empty()) return;
   const std::string line = what + " " + name_ + " " + std::to_string(::getpid()) + "\n";
-  const int fd = ::open(journal_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0) return;
-  [[maybe_unused]] const auto n = ::write(fd, line.data(), line.size());
-  ::close(fd);
+  const titan::detail::unique_fd fd(::open(journal_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+  if (!fd) return;
+  [[maybe_unused]] const auto n = ::write(fd.get(), line.data(), line.size());
 }
 
 std::int64_t LifecycleService::pid() { return ::getpid(); }

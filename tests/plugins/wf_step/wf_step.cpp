@@ -8,6 +8,8 @@
 #include <fstream>
 #include <thread>
 
+#include "titan/detail/unique_fd.hpp"
+
 namespace {
 
 std::int64_t now_ns() {
@@ -26,10 +28,9 @@ void WfStepService::journal(const std::string& event, const std::string& tag) co
   if (journal_.empty()) return;
   const std::string line =
       event + " " + tag + " " + name_ + " " + std::to_string(::getpid()) + " " + std::to_string(now_ns()) + "\n";
-  const int fd = ::open(journal_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0) return;
-  [[maybe_unused]] const auto n = ::write(fd, line.data(), line.size());
-  ::close(fd);
+  const titan::detail::unique_fd fd(::open(journal_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+  if (!fd) return;
+  [[maybe_unused]] const auto n = ::write(fd.get(), line.data(), line.size());
 }
 
 any_value WfStepService::run(std::string tag, any_value value) {

@@ -54,17 +54,13 @@ log_collector::log_collector(std::string dir, std::uint64_t max_size, unsigned f
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
   if (max_size_ == 0) throw Error(status_code::invalid_argument, "the log files' max size must be > 0");
   make_dirs(dir_);
-  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  epoll_fd_.reset(::epoll_create1(EPOLL_CLOEXEC));
+  wake_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.fd = wake_fd_;
-  if (epoll_fd_ < 0 || wake_fd_ < 0 || ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
-    std::string why = errno_text();
-    if (epoll_fd_ >= 0) ::close(epoll_fd_);
-    if (wake_fd_ >= 0) ::close(wake_fd_);
-    throw Error(status_code::internal, "log collector: " + why);
-  }
+  ev.data.fd = wake_fd_.get();
+  if (!epoll_fd_ || !wake_fd_ || ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, wake_fd_.get(), &ev) != 0)
+    throw Error(status_code::internal, "log collector: " + errno_text());
   thread_ = std::thread([this] { run(); });
 }
 
@@ -74,13 +70,11 @@ log_collector::~log_collector() {
     stop_ = true;
   }
   std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  [[maybe_unused]] auto n = ::write(wake_fd_.get(), &one, sizeof one);
   thread_.join();
-  // Pipes opened after the thread's last look at pending_ (none, unless a
-  // caller races the destructor).
-  for (auto& [fd, name] : pending_) ::close(fd);
-  ::close(wake_fd_);
-  ::close(epoll_fd_);
+  // The members close the rest: pipes opened after the thread's last look
+  // at pending_ (none, unless a caller races the destructor), then the
+  // eventfd and the epoll fd.
 }
 
 std::string log_collector::path_for(const std::string& name) const {
@@ -89,26 +83,27 @@ std::string log_collector::path_for(const std::string& name) const {
   return dir_ + "/" + file + ".log";
 }
 
-int log_collector::open_pipe(const std::string& name) {
+unique_fd log_collector::open_pipe(const std::string& name) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0)
     throw Error(status_code::resource_exhausted, "cannot make a pipe for the output of " + name + ": " + errno_text());
-  ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  unique_fd read_end(fds[0]), write_end(fds[1]);
+  ::fcntl(read_end.get(), F_SETFL, O_NONBLOCK);
   {
     std::lock_guard lock(mutex_);
-    pending_.emplace_back(fds[0], name);
+    pending_.emplace_back(std::move(read_end), name);
     ++open_pipes_;
   }
   std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
-  return fds[1];
+  [[maybe_unused]] auto n = ::write(wake_fd_.get(), &one, sizeof one);
+  return write_end;
 }
 
 void log_collector::flush() {
   std::unique_lock lock(mutex_);
   const std::uint64_t ticket = ++flush_requested_;
   std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  [[maybe_unused]] auto n = ::write(wake_fd_.get(), &one, sizeof one);
   flushed_.wait(lock, [&] { return flush_done_ >= ticket || ended_; });
 }
 
@@ -125,7 +120,7 @@ void log_collector::run() {
 void log_collector::serve() {
   epoll_event events[32];
   for (;;) {
-    int n = ::epoll_wait(epoll_fd_, events, 32, -1);
+    int n = ::epoll_wait(epoll_fd_.get(), events, 32, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (log_) log_->critical("log collector: epoll_wait: {}; hosts' output is no longer read", errno_text());
@@ -134,9 +129,9 @@ void log_collector::serve() {
     bool woken = false;
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;
-      if (fd == wake_fd_) {
+      if (fd == wake_fd_.get()) {
         std::uint64_t count;
-        [[maybe_unused]] auto r = ::read(wake_fd_, &count, sizeof count);
+        [[maybe_unused]] auto r = ::read(wake_fd_.get(), &count, sizeof count);
         woken = true;
         continue;
       }
@@ -177,12 +172,13 @@ void log_collector::serve() {
 }
 
 void log_collector::take_pending() {
-  std::vector<std::pair<int, std::string>> fresh;
+  std::vector<std::pair<unique_fd, std::string>> fresh;
   {
     std::lock_guard lock(mutex_);
     fresh.swap(pending_);
   }
-  for (auto& [fd, name] : fresh) {
+  for (auto& [read_end, name] : fresh) {
+    const int fd = read_end.get();
     auto& s = sinks_[name];
     if (!s) {
       s = std::make_unique<sink>();
@@ -193,11 +189,11 @@ void log_collector::take_pending() {
       }
     }
     ++s->pipes;
-    pipes_[fd] = pipe_reader{name, s.get()};
+    pipes_.emplace(fd, pipe_reader{name, s.get(), std::move(read_end)});
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
-    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
       if (log_) log_->error("the output of {} is dropped: epoll_ctl: {}", name, errno_text());
       close_pipe(fd);
     }
@@ -225,8 +221,8 @@ bool log_collector::drain(int fd, pipe_reader& p, std::size_t budget) {
 void log_collector::close_pipe(int fd) {
   auto it = pipes_.find(fd);
   if (it == pipes_.end()) return;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-  ::close(fd);
+  ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, fd, nullptr);
+  it->second.read_end.reset();
   if (--it->second.to->pipes == 0) sinks_.erase(it->second.name);
   pipes_.erase(it);
   --open_pipes_;

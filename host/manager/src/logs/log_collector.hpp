@@ -2,9 +2,9 @@
 // NAME). One thread reads every pipe through epoll, so a host that prints
 // a lot never slows the manager: at worst its own writes wait for the disk.
 //
-//   int fd = collector.open_pipe(name);   // write end
-//   child_process child(program, args, env, fd);
-//   ::close(fd);                          // the child holds the only copy
+//   unique_fd w = collector.open_pipe(name);   // write end
+//   child_process child(program, args, env, w.get());
+//   w.reset();                                 // the child holds the only copy
 //
 // A pipe is read until EOF, i.e. until the host and everything it started
 // have exited, so nothing printed just before dying is lost.
@@ -20,6 +20,8 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "titan/detail/unique_fd.hpp"
 
 namespace spdlog {
 class logger;
@@ -46,11 +48,11 @@ class log_collector {
 
   // A new pipe whose output goes to path_for(name); returns its write end
   // (O_CLOEXEC) for the child's stdout and stderr: the caller closes it
-  // once the child is started. Pipes of the same name (an old host still
+  // (reset()) once the child is started. Pipes of the same name (an old host still
   // draining, its replacement starting) share one file. Thread-safe.
   // Throws titan::Error when no pipe can be made. If the file cannot be
   // opened the error is logged and the output dropped (the host runs on).
-  int open_pipe(const std::string& name);
+  unique_fd open_pipe(const std::string& name);
 
   // Returns once everything readable at the time of the call is written.
   void flush();
@@ -66,6 +68,7 @@ class log_collector {
   struct pipe_reader {
     std::string name;
     sink* to = nullptr;  // owned by sinks_; null: the file could not be opened
+    unique_fd read_end;
   };
 
   void run();
@@ -79,21 +82,22 @@ class log_collector {
   std::uint64_t max_size_;
   unsigned files_;
   std::shared_ptr<spdlog::logger> log_;
-  int epoll_fd_ = -1;
-  int wake_fd_ = -1;  // eventfd: new pipes, flush, stop
+  // Closed after pending_ (declared later), once the thread has ended.
+  unique_fd epoll_fd_;
+  unique_fd wake_fd_;  // eventfd: new pipes, flush, stop
   std::atomic<std::size_t> open_pipes_{0};
 
   // Shared with callers, under mutex_.
   mutable std::mutex mutex_;
   std::condition_variable flushed_;
-  std::vector<std::pair<int, std::string>> pending_;  // read end, name
+  std::vector<std::pair<unique_fd, std::string>> pending_;  // read end, name
   std::uint64_t flush_requested_ = 0;
   std::uint64_t flush_done_ = 0;
   bool stop_ = false;
   bool ended_ = false;  // the thread is done: flush() must not wait
 
   // The thread's own.
-  std::map<int, pipe_reader> pipes_;                   // by read end
+  std::map<int, pipe_reader> pipes_;                   // by read end (its fd number)
   std::map<std::string, std::unique_ptr<sink>> sinks_;  // by name
   std::vector<char> buffer_;
 

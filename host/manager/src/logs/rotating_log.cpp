@@ -19,16 +19,12 @@ rotating_log::rotating_log(std::string path, std::uint64_t max_size, unsigned fi
   if (!reopen()) throw Error(status_code::internal, "cannot open log file " + path_ + ": " + std::strerror(errno));
 }
 
-rotating_log::~rotating_log() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 void rotating_log::write(std::string_view data) {
   constexpr auto npos = std::string_view::npos;
   // Each turn writes something or rotates a non-empty file (after which
   // the next turn writes), so this ends.
   while (!data.empty()) {
-    if (fd_ < 0 && !reopen()) {
+    if (!fd_ && !reopen()) {
       report("cannot open", errno);
       return;  // dropped
     }
@@ -55,7 +51,7 @@ void rotating_log::write(std::string_view data) {
       data.remove_prefix(cut + 1);
     }
     if (!data.empty() && !rotate()) {  // no fresh file (error logged): keep this one
-      if (fd_ >= 0) append(data);
+      if (fd_) append(data);
       return;
     }
   }
@@ -63,7 +59,7 @@ void rotating_log::write(std::string_view data) {
 
 void rotating_log::append(std::string_view data) {
   while (!data.empty()) {
-    ssize_t n = ::write(fd_, data.data(), data.size());
+    ssize_t n = ::write(fd_.get(), data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       report("cannot write", errno);
@@ -80,8 +76,7 @@ void rotating_log::append(std::string_view data) {
 }
 
 bool rotating_log::rotate() {
-  ::close(fd_);
-  fd_ = -1;
+  fd_.reset();
   auto numbered = [this](unsigned i) { return path_ + "." + std::to_string(i); };
   if (files_ == 0) {
     if (::unlink(path_.c_str()) != 0 && errno != ENOENT) report("cannot remove", errno);
@@ -99,10 +94,11 @@ bool rotating_log::rotate() {
 }
 
 bool rotating_log::reopen() {
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (fd_ < 0) return false;
+  // Only called with no file open: reset() closes nothing, errno stays open()'s.
+  fd_.reset(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+  if (!fd_) return false;
   struct stat st{};
-  size_ = ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+  size_ = ::fstat(fd_.get(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
   mid_line_ = false;  // unknown for a file we did not write; assume a line boundary
   return true;
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "titan/detail/unique_fd.hpp"
+
 namespace spdlog {
 class logger;
 }
@@ -20,7 +22,6 @@ class rotating_log {
   // kept (0: rotating just starts PATH afresh). Throws titan::Error when
   // PATH cannot be opened or max_size is 0. `log` gets write errors.
   rotating_log(std::string path, std::uint64_t max_size, unsigned files, std::shared_ptr<spdlog::logger> log);
-  ~rotating_log();
   rotating_log(const rotating_log&) = delete;
   rotating_log& operator=(const rotating_log&) = delete;
 
@@ -47,7 +48,7 @@ class rotating_log {
   std::uint64_t max_size_;
   unsigned files_;
   std::shared_ptr<spdlog::logger> log_;
-  int fd_ = -1;  // -1 after a failed reopen; retried on the next write
+  unique_fd fd_;  // none after a failed reopen; retried on the next write
   std::uint64_t size_ = 0;
   bool mid_line_ = false;  // the last byte written was not '\n'
   bool failing_ = false;   // an error was logged; the next success is logged too

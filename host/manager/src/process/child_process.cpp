@@ -1,8 +1,6 @@
 #include "child_process.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,9 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "process/child_spawn.hpp"
 #include "titan/status.hpp"
-
-extern char** environ;
 
 namespace titan::detail {
 namespace {
@@ -23,45 +20,15 @@ int pidfd_send_signal(int fd, int sig) { return static_cast<int>(::syscall(SYS_p
 }  // namespace
 
 child_process::child_process(const std::string& program, const std::vector<std::string>& args,
-                             const std::vector<std::string>& extra_env, int output_fd) {
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(program.c_str()));
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
+                             const std::vector<std::string>& extra_env, int output_fd)
+    : child_process(program, args,
+                    child_options{.env = extra_env,
+                                  .stdout_fd = output_fd >= 0 ? output_fd : child_options::dev_null,
+                                  .stderr_fd = output_fd >= 0 ? output_fd : child_options::inherit}) {}
 
-  std::vector<std::string> env_store(extra_env);
-  std::vector<char*> envp;
-  for (auto& e : env_store) envp.push_back(e.data());
-  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
-  envp.push_back(nullptr);
-
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Its own process group, default signal handling and an empty mask
-  // (whatever this thread blocks, the host must not inherit).
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  if (output_fd >= 0) {
-    // dup2 clears FD_CLOEXEC on the copies, so the pipe's O_CLOEXEC end survives the exec.
-    posix_spawn_file_actions_adddup2(&actions, output_fd, STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, output_fd, STDERR_FILENO);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  }
-
-  int rc = ::posix_spawn(&pid_, program.c_str(), &actions, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) throw Error(status_code::failed_precondition, "cannot start " + program + ": " + std::strerror(rc));
-
+child_process::child_process(const std::string& program, const std::vector<std::string>& args,
+                             const child_options& options)
+    : pid_(spawn_child(program, args, options)), own_group_(options.own_group) {
   pidfd_.reset(pidfd_open(pid_));  // safe: an unreaped child's pid cannot be reused
   if (!pidfd_) {
     int e = errno;
@@ -73,7 +40,7 @@ child_process::child_process(const std::string& program, const std::vector<std::
 
 child_process::~child_process() {
   if (!reaped()) {
-    signal_group(SIGKILL);
+    if (!own_group_ || !signal_group(SIGKILL)) signal(SIGKILL);
     int st = 0;
     while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
     }
@@ -85,7 +52,7 @@ bool child_process::signal(int sig) { return !reaped() && pidfd_send_signal(pidf
 bool child_process::signal_group(int sig) {
   // A group id stays allocated while any member lives, so after the leader
   // is reaped this can only reach leftovers of this very group.
-  return ::kill(-pid_, sig) == 0;
+  return own_group_ && ::kill(-pid_, sig) == 0;
 }
 
 std::optional<int> child_process::try_reap() {

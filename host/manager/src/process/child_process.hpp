@@ -1,5 +1,5 @@
-// One child process: started with posix_spawn as the leader of its own
-// process group, watched through a pidfd, reaped exactly once. Signals go
+// One child process: started with posix_spawn (spawn_child), by default as
+// the leader of its own process group, watched through a pidfd, reaped exactly once. Signals go
 // through the pidfd (never to a reused pid) or to the group while the
 // leader is unreaped.
 #pragma once
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "process/child_spawn.hpp"
 #include "titan/detail/unique_fd.hpp"
 
 namespace titan::detail {
@@ -21,6 +22,9 @@ class child_process {
   // and closes it); -1: stdout goes to /dev/null and stderr is inherited.
   child_process(const std::string& program, const std::vector<std::string>& args,
                 const std::vector<std::string>& extra_env, int output_fd = -1);
+  // Where its output goes, its environment and its group as `options` say
+  // (child_spawn.hpp); signal_group() reaches only a child that leads its own.
+  child_process(const std::string& program, const std::vector<std::string>& args, const child_options& options);
   ~child_process();  // SIGKILLs the group and reaps if still running
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
@@ -40,6 +44,7 @@ class child_process {
 
  private:
   pid_t pid_ = -1;
+  bool own_group_ = true;
   unique_fd pidfd_;
   std::optional<int> status_;
 };

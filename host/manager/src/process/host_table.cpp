@@ -61,7 +61,7 @@ host_record& host_table::start(const std::string& plugin, const spawn_options& o
   if (!o.config_file.empty()) args.insert(args.end(), {"--config", o.config_file});
   // Its stdout and stderr (its log) go to LOG_DIR/NAME.log when captured.
   const std::string log_name = !o.name.empty() ? o.name : std::filesystem::path(plugin).stem().string();
-  unique_fd output(logs_ ? logs_->open_pipe(log_name) : -1);
+  unique_fd output = logs_ ? logs_->open_pipe(log_name) : unique_fd();
   r->child = std::make_unique<child_process>(
       opts_.host_binary, args, std::vector<std::string>{"TITAN_PARENT_PID=" + std::to_string(::getpid())},
       output.get());

@@ -4,19 +4,18 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
 
+#include "process/runtime_base.hpp"
 #include "titan/status.hpp"
 
 namespace titan::detail {
 
 runtime_dir::runtime_dir(const std::string& path) : owned_(true) {
   if (path.empty()) {
-    const char* base = std::getenv("XDG_RUNTIME_DIR");
-    std::string tmpl = std::string(base && *base && ::access(base, W_OK) == 0 ? base : "/tmp") + "/titan-XXXXXX";
+    std::string tmpl = runtime_base().path + "/titan-XXXXXX";
     if (::mkdtemp(tmpl.data()) == nullptr)
       throw Error(status_code::internal, "cannot create a runtime directory: " + std::string(std::strerror(errno)));
     path_ = tmpl;

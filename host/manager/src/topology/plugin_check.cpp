@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,11 +11,11 @@
 #include <chrono>
 #include <cstring>
 
+#include "process/child_spawn.hpp"
 #include "process/host_binary.hpp"
+#include "titan/detail/unique_fd.hpp"
 #include "titan/status.hpp"
 #include "titan/topology.hpp"
-
-extern char** environ;
 
 namespace titan {
 namespace {
@@ -42,7 +41,7 @@ constexpr std::chrono::milliseconds check_timeout{10000};
 
 struct checker {
   pid_t pid = -1;
-  int err_fd = -1;  // the read end of its stderr
+  detail::unique_fd err_fd;  // the read end of its stderr
   std::string spawn_error;
 };
 
@@ -53,25 +52,19 @@ checker start(const std::string& host, const std::string& plugin) {
     c.spawn_error = std::string("cannot make a pipe: ") + std::strerror(errno);
     return c;
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-  std::vector<std::string> args{host, "--plugin", plugin, "--check"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int rc = ::posix_spawn(&c.pid, host.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(fds[1]);
-  if (rc != 0) {
-    ::close(fds[0]);
-    c.pid = -1;
-    c.spawn_error = "cannot run " + host + ": " + std::strerror(rc);
+  detail::unique_fd read_end(fds[0]), write_end(fds[1]);
+  // stdout to /dev/null (it prints SERVICE VERSION there), stderr to us.
+  // In our process group: a ^C of titan check stops the checkers too.
+  detail::child_options o;
+  o.stderr_fd = write_end.get();
+  o.own_group = false;
+  try {
+    c.pid = detail::spawn_child(host, {"--plugin", plugin, "--check"}, o);
+  } catch (const Error& e) {
+    c.spawn_error = e.message();
     return c;
   }
-  c.err_fd = fds[0];
+  c.err_fd = std::move(read_end);
   return c;
 }
 
@@ -84,24 +77,24 @@ std::string finish(checker& c, std::chrono::steady_clock::time_point deadline) {
   char buf[4096];
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    pollfd p{c.err_fd, POLLIN, 0};
+    pollfd p{c.err_fd.get(), POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(std::max<long>(0, left.count())));
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) {
       ::kill(c.pid, SIGKILL);
-      ::close(c.err_fd);
+      c.err_fd.reset();
       while (::waitpid(c.pid, nullptr, 0) < 0 && errno == EINTR) {
       }
       return "the plugin did not finish loading within " + std::to_string(check_timeout.count() / 1000) +
              " s (titan-host --check)";
     }
-    ssize_t n = ::read(c.err_fd, buf, sizeof buf);
+    ssize_t n = ::read(c.err_fd.get(), buf, sizeof buf);
     if (n > 0)
       err.append(buf, static_cast<std::size_t>(n));
     else if (n == 0 || errno != EINTR)
       break;
   }
-  ::close(c.err_fd);
+  c.err_fd.reset();
   int status = 0;
   while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
   }

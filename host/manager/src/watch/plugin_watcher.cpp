@@ -55,26 +55,18 @@ plugin_watcher::plugin_watcher(callback on_change, std::chrono::milliseconds set
       log_(log ? std::move(log) : std::make_shared<spdlog::logger>("plugin-watcher")),  // no sink: silent
       inotify_fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)),
       wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
-  if (inotify_fd_ < 0 || wake_fd_ < 0) {
-    const int err = errno;
-    if (inotify_fd_ >= 0) ::close(inotify_fd_);
-    if (wake_fd_ >= 0) ::close(wake_fd_);
-    throw Error(status_code::failed_precondition, "cannot watch plugin files: " + error_text(err));
-  }
+  if (!inotify_fd_ || !wake_fd_)
+    throw Error(status_code::failed_precondition, "cannot watch plugin files: " + error_text(errno));
   thread_ = std::thread([this] { run(); });
 }
 
-plugin_watcher::~plugin_watcher() {
-  stop();
-  ::close(inotify_fd_);
-  ::close(wake_fd_);
-}
+plugin_watcher::~plugin_watcher() { stop(); }  // then the members close the fds
 
 void plugin_watcher::stop() {
   std::lock_guard lock(stop_mu_);
   stopping_ = true;
   std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  [[maybe_unused]] auto n = ::write(wake_fd_.get(), &one, sizeof one);
   if (thread_.joinable()) thread_.join();
 }
 
@@ -88,7 +80,7 @@ void plugin_watcher::watch(const std::string& name, const std::string& path) {
   remove_name(name);
   const auto now = clock::now();
   dir_state* d = nullptr;
-  if (const int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(), watch_mask); wd >= 0) {
+  if (const int wd = ::inotify_add_watch(inotify_fd_.get(), dir.c_str(), watch_mask); wd >= 0) {
     d = &found(wd, dir, now);
   } else if (errno == ENOENT) {
     log_->warn("plugin watcher: {} does not exist; looking for it every second", dir);
@@ -96,7 +88,7 @@ void plugin_watcher::watch(const std::string& name, const std::string& path) {
     d->path = dir;
     next_retry_ = now + retry_every;
     std::uint64_t one = 1;  // the thread may be sleeping with no deadline
-    [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+    [[maybe_unused]] auto n = ::write(wake_fd_.get(), &one, sizeof one);
   } else {
     throw Error(status_code::failed_precondition, "cannot watch " + dir + ": " + error_text(errno));
   }
@@ -125,7 +117,7 @@ bool plugin_watcher::remove_name(const std::string& name) {
   for (auto it = dirs_.begin(); it != dirs_.end(); ++it) {
     if (!drop(it->second)) continue;
     if (it->second.files.empty()) {
-      ::inotify_rm_watch(inotify_fd_, it->first);  // its IN_IGNORED finds no directory: skipped
+      ::inotify_rm_watch(inotify_fd_.get(), it->first);  // its IN_IGNORED finds no directory: skipped
       dirs_.erase(it);
     }
     return true;
@@ -156,7 +148,7 @@ plugin_watcher::dir_state& plugin_watcher::found(int wd, const std::string& dir,
 void plugin_watcher::lose(int wd) {
   auto it = dirs_.find(wd);
   if (it == dirs_.end()) return;
-  ::inotify_rm_watch(inotify_fd_, wd);  // moved: the watch would follow it elsewhere
+  ::inotify_rm_watch(inotify_fd_.get(), wd);  // moved: the watch would follow it elsewhere
   log_->warn("plugin watcher: {} went away; looking for it every second", it->second.path);
   dir_state& l = lost_[it->second.path];
   l.path = it->second.path;
@@ -174,7 +166,7 @@ void plugin_watcher::retry_lost(clock::time_point now) {
   for (auto it = lost_.begin(); it != lost_.end();) {
     const std::string dir = it->first;
     ++it;  // found() erases the entry of `dir`
-    if (const int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(), watch_mask); wd >= 0) found(wd, dir, now);
+    if (const int wd = ::inotify_add_watch(inotify_fd_.get(), dir.c_str(), watch_mask); wd >= 0) found(wd, dir, now);
   }
 }
 
@@ -190,7 +182,7 @@ void plugin_watcher::mark_all_pending(dir_state& d, clock::time_point now) {
 void plugin_watcher::read_events(clock::time_point now) {
   alignas(inotify_event) char buf[16384];
   for (;;) {
-    const ssize_t n = ::read(inotify_fd_, buf, sizeof buf);
+    const ssize_t n = ::read(inotify_fd_.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // EAGAIN: all read
     for (const char* p = buf; p < buf + n;) {
@@ -261,7 +253,7 @@ void plugin_watcher::run() {
       std::lock_guard lock(mu_);
       timeout = timeout_ms(clock::now());
     }
-    pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    pollfd fds[2] = {{inotify_fd_.get(), POLLIN, 0}, {wake_fd_.get(), POLLIN, 0}};
     if (::poll(fds, 2, timeout) < 0 && errno != EINTR) {
       log_->error("plugin watcher: poll failed ({}); no longer watching", error_text(errno));
       return;
@@ -269,7 +261,7 @@ void plugin_watcher::run() {
     if (stopping_) return;
     if (fds[1].revents & POLLIN) {
       std::uint64_t n;
-      [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
+      [[maybe_unused]] auto r = ::read(wake_fd_.get(), &n, sizeof n);
     }
     std::vector<report> due;
     {

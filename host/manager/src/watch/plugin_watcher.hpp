@@ -29,6 +29,8 @@
 #include <thread>
 #include <vector>
 
+#include "titan/detail/unique_fd.hpp"
+
 namespace spdlog {
 class logger;
 }
@@ -106,8 +108,8 @@ class plugin_watcher {
   callback on_change_;
   std::chrono::milliseconds settle_;
   std::shared_ptr<spdlog::logger> log_;
-  int inotify_fd_ = -1;
-  int wake_fd_ = -1;  // eventfd: stop(), or a lost directory to look for
+  unique_fd inotify_fd_;
+  unique_fd wake_fd_;  // eventfd: stop(), or a lost directory to look for
   std::atomic<bool> stopping_{false};
 
   std::mutex mu_;
