@@ -131,6 +131,19 @@ TEST_CASE("the SDK's Context reads the titan_host and logs through it", "[abi]")
   CHECK(host.lines[1] == std::make_pair(int{TITAN_LOG_ERROR}, std::string("bad")));
 }
 
+TEST_CASE("the SDK's logger follows the host's level", "[abi]") {
+  fake_host quiet({}, TITAN_LOG_WARN);
+  auto ctx = titan::detail::make_plugin_context(quiet.abi);
+  ctx->logger().info("not wanted");
+  ctx->logger().warn("wanted");
+  CHECK(quiet.lines == std::vector<std::pair<int, std::string>>{{TITAN_LOG_WARN, "wanted"}});
+
+  fake_host chatty({}, TITAN_LOG_TRACE);
+  ctx = titan::detail::make_plugin_context(chatty.abi);
+  ctx->logger().trace("every line");
+  CHECK(chatty.lines == std::vector<std::pair<int, std::string>>{{TITAN_LOG_TRACE, "every line"}});
+}
+
 TEST_CASE("a config that is not a MessagePack map reads as empty", "[abi]") {
   fake_host host;
   host.config = "\xc1";  // not MessagePack at all
