@@ -66,7 +66,8 @@ class stream_io {
     const char* text = nullptr;
     std::size_t n = 0;
     s_.reason(s_.handle, &text, &n);
-    throw Error(status_code_from_int(st).value_or(status_code::unknown), text == nullptr ? std::string("the stream ended") : std::string(text, n));
+    throw Error(status_code_from_int(st).value_or(status_code::unknown),
+                text == nullptr || n == 0 ? std::string("the stream ended") : std::string(text, n));
   }
 
   const titan_stream& s_;
