@@ -58,7 +58,6 @@ struct server_counters {
 
 // Per-thread buffers for running calls.
 struct call_scratch {
-  msgpack::zone zone;
   msgpack::sbuffer out{1024};
   msgpack::sbuffer header{64};
 };
@@ -109,7 +108,7 @@ class host_server {
   std::shared_ptr<stream_channel> open_stream(const zmq::message_t& routing_id, std::uint64_t id,
                                               std::uint64_t credit, bool input);
   void close_stream(const stream_channel& c);
-  status_code run_stream(call_job& job, const msgpack::object& args, msgpack::sbuffer& out);
+  status_code run_stream(call_job& job, msgpack::sbuffer& out);  // on a checked body
   void handle_stream_frame(const zmq::message_t& routing_id, const wire::header& h, zmq::message_t& body);
   void probe_streams();  // every open stream whose method waits on a client that left ends
   void end_streams(status_code code, const std::string& why);

@@ -6,6 +6,7 @@
 #include "titan/detail/poll.hpp"
 #include "host_server.hpp"
 #include "titan/codec.hpp"
+#include "titan/detail/method_call.hpp"
 
 namespace titan::host {
 namespace {
@@ -22,24 +23,18 @@ reply_frames host_server::execute(call_job& job, call_scratch& s) {
   status_code code;
   if (clock::now() > job.deadline) {
     code = status_code::deadline_exceeded;
-    msgpack::packer<msgpack::sbuffer>(s.out).pack("the deadline passed while the call was queued");
+    static constexpr std::string_view late = "the deadline passed while the call was queued";
+    s.out.write(late.data(), late.size());
   } else {
-    msgpack::object args;
-    if (auto err = wire::decode_body(static_cast<const char*>(job.body.data()), job.body.size(), s.zone, args)) {
-      code = status_code::invalid_argument;
-      msgpack::packer<msgpack::sbuffer>(s.out).pack("bad body: " + *err);
-      ++counters_.malformed;
-    } else if (args.type != msgpack::type::ARRAY) {
-      code = status_code::invalid_argument;
-      msgpack::packer<msgpack::sbuffer>(s.out).pack("arguments must be an array, got " +
-                                                    std::string(wire_type_name(args)));
+    const char* body = static_cast<const char*>(job.body.data());
+    if (!titan::detail::check_call_body(body, job.body.size(), s.out)) {
+      code = status_code::invalid_argument;  // `out` says why
       ++counters_.malformed;
     } else if (job.stream) {
-      code = run_stream(job, args, s.out);
+      code = run_stream(job, s.out);
     } else {
-      code = service_.invoke(job.method, args, s.out);
+      code = service_.invoke(job.method, body, job.body.size(), s.out);
     }
-    s.zone.clear();
   }
   ++counters_.calls;
   const bool stream_end = job.stream && service_.streams_out(job.method);
@@ -48,15 +43,15 @@ reply_frames host_server::execute(call_job& job, call_scratch& s) {
     // A stream of results ends with STREAM_END (body nil); an input stream
     // is answered like a call.
     wire::encode_header(s.header, stream_end ? wire::kind::stream_end : wire::kind::reply, job.id, "");
+    // STREAM_END's body is nil whatever the method wrote, and a method that
+    // wrote nothing returned nil (PLUGIN_ABI.md 4).
+    if (stream_end || s.out.size() == 0)
+      return {std::move(job.routing_id), zmq::message_t(s.header.data(), s.header.size()), zmq::message_t("\xc0", 1)};
     return {std::move(job.routing_id), zmq::message_t(s.header.data(), s.header.size()),
             zmq::message_t(s.out.data(), s.out.size())};
   }
-  // The plugin packed its message as a string; wrap it in an ERROR body.
-  std::string message = "error";
-  msgpack::object text;
-  if (!wire::decode_body(s.out.data(), s.out.size(), s.zone, text) && text.type == msgpack::type::STR)
-    message.assign(text.via.str.ptr, text.via.str.size);
-  s.zone.clear();
+  // The method wrote its message as text; wrap it in an ERROR body.
+  std::string message(s.out.data(), s.out.size());
   if (code == status_code::invalid_argument) message = std::string(service_.method(job.method).name) + ": " + message;
   msgpack::sbuffer body;
   wire::encode_error_body(body, to_string(code), message);

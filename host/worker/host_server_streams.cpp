@@ -35,14 +35,16 @@ void host_server::close_stream(const stream_channel& c) {
   open_streams_.store(streams_.size());
 }
 
-status_code host_server::run_stream(call_job& job, const msgpack::object& args, msgpack::sbuffer& out) {
+status_code host_server::run_stream(call_job& job, msgpack::sbuffer& out) {
   stream_channel& c = *job.stream;
   if (c.cancelled()) {  // cancelled while it waited its turn
-    msgpack::packer<msgpack::sbuffer>(out).pack("the stream was cancelled before it started");
+    static constexpr std::string_view why = "the stream was cancelled before it started";
+    out.clear();
+    out.write(why.data(), why.size());
     return status_code::cancelled;
   }
   c.open(job.deadline);
-  return service_.invoke_stream(job.method, c, args, out);
+  return service_.invoke(job.method, static_cast<const char*>(job.body.data()), job.body.size(), out, c.abi());
 }
 
 void host_server::handle_stream_frame(const zmq::message_t& rid, const wire::header& h, zmq::message_t& body) {

@@ -13,6 +13,7 @@
 #include "elf_file.hpp"
 #include "host_error.hpp"
 #include "titan/descriptor.hpp"
+#include "titan/detail/unique_fd.hpp"
 
 namespace titan::host {
 namespace {
@@ -20,34 +21,26 @@ namespace {
 // Copies the plugin into an anonymous memory file, so that rebuilding or
 // overwriting the original while this host runs can never change the code
 // it has mapped. Returns the memfd (its path is /proc/self/fd/N).
-int private_copy(const std::string& path) {
-  int src = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (src < 0) {
+titan::detail::unique_fd private_copy(const std::string& path) {
+  titan::detail::unique_fd src(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!src) {
     if (errno == ENOENT) throw host_error(exit_code::plugin_not_found, "plugin not found: " + path);
     throw host_error(exit_code::plugin_load_failed, "cannot open plugin " + path + ": " + std::strerror(errno));
   }
   struct stat st{};
-  if (::fstat(src, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(src);
+  if (::fstat(src.get(), &st) != 0 || !S_ISREG(st.st_mode))
     throw host_error(exit_code::plugin_load_failed, "plugin " + path + " is not a regular file");
-  }
-  int dst = ::memfd_create("titan-plugin", MFD_CLOEXEC);
-  if (dst < 0) {
-    ::close(src);
-    throw host_error(exit_code::failure, std::string("memfd_create failed: ") + std::strerror(errno));
-  }
+  titan::detail::unique_fd dst(::memfd_create("titan-plugin", MFD_CLOEXEC));
+  if (!dst) throw host_error(exit_code::failure, std::string("memfd_create failed: ") + std::strerror(errno));
   off_t left = st.st_size;
   while (left > 0) {
-    ssize_t n = ::sendfile(dst, src, nullptr, static_cast<std::size_t>(left));
+    ssize_t n = ::sendfile(dst.get(), src.get(), nullptr, static_cast<std::size_t>(left));
     if (n <= 0) {
-      int e = errno;
-      ::close(src);
-      ::close(dst);
+      const int e = errno;
       throw host_error(exit_code::plugin_load_failed, "cannot copy plugin " + path + ": " + std::strerror(e));
     }
     left -= n;
   }
-  ::close(src);
   return dst;
 }
 
@@ -58,11 +51,10 @@ struct plugin_library::impl {
 };
 
 std::unique_ptr<plugin_library> plugin_library::load(const std::string& path) {
-  int fd = private_copy(path);
+  titan::detail::unique_fd fd = private_copy(path);
   auto im = std::make_unique<impl>();
-  const elf_facts elf = read_elf_facts(fd);
+  const elf_facts elf = read_elf_facts(fd.get());
   if (elf.is_elf64 && elf.needed > elf.size) {
-    ::close(fd);
     throw host_error(exit_code::plugin_load_failed,
                      "cannot load plugin " + path + ": the file is truncated (" + std::to_string(elf.size) +
                          " bytes; its ELF headers describe " + std::to_string(elf.needed) +
@@ -71,10 +63,9 @@ std::unique_ptr<plugin_library> plugin_library::load(const std::string& path) {
   std::string build_id = elf.build_id;
   try {
     // rtld_now: a missing symbol fails here, with its name, not mid-call.
-    im->library.load("/proc/self/fd/" + std::to_string(fd),
+    im->library.load("/proc/self/fd/" + std::to_string(fd.get()),
                      boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
-    ::close(fd);
     std::string why = e.what();
     // Boost wraps dlerror() as "... (dlerror system message: WHY): errno text"; keep WHY.
     if (auto p = why.find("dlerror system message: "); p != std::string::npos) {
@@ -87,31 +78,20 @@ std::unique_ptr<plugin_library> plugin_library::load(const std::string& path) {
     }
     throw host_error(exit_code::plugin_load_failed, "cannot load plugin " + path + ": " + why);
   }
-  ::close(fd);  // the mapping keeps the memory file alive
+  fd.reset();  // the mapping keeps the memory file alive
 
   if (!im->library.has(plugin_symbol)) {
     throw host_error(exit_code::not_a_plugin, "not a Titan plugin: " + path + " exports no '" +
                                                   plugin_symbol + "' descriptor (did you forget TITAN_PLUGIN?)");
   }
-  const auto* d = &im->library.get_alias<const plugin_descriptor>(plugin_symbol);
-  if (d->abi_version < oldest_abi_version || d->abi_version > sdk_abi_version) {
-    throw host_error(exit_code::abi_mismatch, "ABI mismatch: " + path + " was built for Titan SDK ABI " +
-                                                  std::to_string(d->abi_version) + ", this host speaks ABI " +
-                                                  std::to_string(oldest_abi_version) + " to " +
-                                                  std::to_string(sdk_abi_version) + "; rebuild the plugin");
-  }
-  // Older SDKs wrote a shorter descriptor (fields are only ever appended).
-  if (d->descriptor_size < descriptor_size_v1 || d->descriptor_size > sizeof(plugin_descriptor) ||
-      d->service_name == nullptr || d->create == nullptr ||
-      d->destroy == nullptr || (d->method_count > 0 && d->methods == nullptr)) {
-    throw host_error(exit_code::not_a_plugin, "not a Titan plugin: " + path + " has a malformed descriptor");
-  }
-  return std::unique_ptr<plugin_library>(new plugin_library(std::move(im), d, path, std::move(build_id)));
+  // The symbol is a pointer to the descriptor (BOOST_DLL_ALIAS, TITAN_EXPORT_DESCRIPTOR).
+  const void* exported = im->library.get<const void*>(plugin_symbol);
+  return std::unique_ptr<plugin_library>(new plugin_library(std::move(im), exported, path, std::move(build_id)));
 }
 
-plugin_library::plugin_library(std::unique_ptr<impl> impl, const plugin_descriptor* descriptor, std::string path,
+plugin_library::plugin_library(std::unique_ptr<impl> impl, const void* exported, std::string path,
                                std::string build_id)
-    : impl_(std::move(impl)), descriptor_(descriptor), path_(std::move(path)), build_id_(std::move(build_id)) {}
+    : impl_(std::move(impl)), descriptor_(exported, path), path_(std::move(path)), build_id_(std::move(build_id)) {}
 
 plugin_library::~plugin_library() = default;
 

@@ -5,9 +5,7 @@
 #include <memory>
 #include <string>
 
-namespace titan {
-struct plugin_descriptor;
-}
+#include "loaded_descriptor.hpp"
 
 namespace titan::host {
 
@@ -18,17 +16,17 @@ class plugin_library {
   static std::unique_ptr<plugin_library> load(const std::string& path);
   ~plugin_library();
 
-  const plugin_descriptor& descriptor() const { return *descriptor_; }
+  // Normalized (loaded_descriptor.hpp); its pointers point into the library.
+  const plugin_descriptor& descriptor() const { return descriptor_.get(); }
   const std::string& path() const { return path_; }
   const std::string& build_id() const { return build_id_; }  // GNU build id, hex; "" if none
 
  private:
   struct impl;
-  plugin_library(std::unique_ptr<impl> impl, const plugin_descriptor* descriptor, std::string path,
-                 std::string build_id);
+  plugin_library(std::unique_ptr<impl> impl, const void* exported, std::string path, std::string build_id);
 
-  std::unique_ptr<impl> impl_;
-  const plugin_descriptor* descriptor_;  // points into the library
+  std::unique_ptr<impl> impl_;  // declared first: unloads last
+  loaded_descriptor descriptor_;
   std::string path_;
   std::string build_id_;
 };

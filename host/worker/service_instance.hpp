@@ -1,28 +1,27 @@
-// The running service: a plugin library and the one object created from it.
+// The running service: a plugin library and the one object created from it,
+// called through the C ABI (plugin_abi.h).
 #pragma once
 
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <vector>
 
 #include <msgpack.hpp>
 
+#include "host_context.hpp"
 #include "plugin_library.hpp"
 #include "titan/descriptor.hpp"
 #include "titan/state.hpp"
-
-namespace titan {
-class Context;
-}
+#include "titan/status.hpp"
 
 namespace titan::host {
 
 class service_instance {
  public:
   // Creates the service object; throws host_error(constructor_threw).
-  service_instance(std::unique_ptr<plugin_library> library, Context& ctx);
+  // `ctx` must outlive this.
+  service_instance(std::unique_ptr<plugin_library> library, const host_context& ctx);
   // Destroys the object before the library can unload.
   ~service_instance();
   service_instance(const service_instance&) = delete;
@@ -33,25 +32,20 @@ class service_instance {
 
   // Index into the method table, or -1.
   int find(std::string_view method) const;
-  const method_entry& method(int index) const { return descriptor().methods[index]; }
+  const titan_method& method(int index) const { return descriptor().methods[index]; }
   std::string method_list() const;  // "add, echo, ..." for error messages
 
-  // Runs a call (never throws); see titan::invoke_fn.
-  status_code invoke(int index, const msgpack::object& args, msgpack::sbuffer& out) {
-    return method(index).invoke(instance_, args, out);
-  }
-  // Runs a streaming method (streams_out() or streams_in()) on `io`.
-  status_code invoke_stream(int index, detail::stream_io& io, const msgpack::object& args, msgpack::sbuffer& out) {
-    stream_call call{instance_, &io};
-    return method(index).invoke(&call, args, out);
-  }
+  // Runs a call on a checked body (detail::run_method: `out` gets the result
+  // or the message). Never throws. `stream` only for a streaming method.
+  status_code invoke(int index, const char* body, std::size_t size, msgpack::sbuffer& out,
+                     const titan_stream* stream = nullptr) noexcept;
   bool streams_out(int index) const { return has_flag(method(index).flags, method_flags::streams_out); }
   bool streams_in(int index) const { return has_flag(method(index).flags, method_flags::streams_in); }
 
-  // The state hooks (titan/state.hpp). A plugin built before they existed
-  // has none. Each returns false with `error` set when the hook threw.
-  bool has_snapshot() const { return hook(&plugin_descriptor::snapshot) != nullptr; }
-  bool has_restore() const { return hook(&plugin_descriptor::restore) != nullptr; }
+  // The state hooks (titan/state.hpp), when the plugin has them. Each
+  // returns false with `error` set when the hook failed.
+  bool has_snapshot() const { return descriptor().snapshot != nullptr; }
+  bool has_restore() const { return descriptor().restore != nullptr; }
   bool take_snapshot(snapshot& out, std::string& error);
   bool restore(const snapshot& in, std::string& error);
   // True when the service has no health hook or it says healthy.
@@ -61,15 +55,6 @@ class service_instance {
   void pack_describe(msgpack::sbuffer& out, std::string_view name) const;
 
  private:
-  // A field appended to the descriptor, or null when the plugin's
-  // descriptor is older than it.
-  template <class Fn>
-  Fn hook(Fn plugin_descriptor::*field) const {
-    const plugin_descriptor& d = descriptor();
-    const auto end = reinterpret_cast<const char*>(&(d.*field)) + sizeof(Fn) - reinterpret_cast<const char*>(&d);
-    return static_cast<std::size_t>(end) <= d.descriptor_size ? d.*field : nullptr;
-  }
-
   std::unique_ptr<plugin_library> library_;  // declared first: unloads last
   void* instance_ = nullptr;
   std::unordered_map<std::string_view, int> index_;

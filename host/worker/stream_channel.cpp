@@ -3,10 +3,43 @@
 #include "titan/wire.hpp"
 
 namespace titan::host {
+namespace {
+
+// The titan_stream callbacks (plugin_abi.h); none can throw.
+std::int32_t write_item(void* handle, const char* item, std::size_t size) noexcept {
+  try {
+    return static_cast<std::int32_t>(static_cast<stream_channel*>(handle)->write(item, size));
+  } catch (...) {
+    return TITAN_RESOURCE_EXHAUSTED;
+  }
+}
+
+std::int32_t read_item(void* handle, const char** item, std::size_t* size) noexcept {
+  try {
+    return static_cast<std::int32_t>(static_cast<stream_channel*>(handle)->read(*item, *size));
+  } catch (...) {
+    return TITAN_RESOURCE_EXHAUSTED;
+  }
+}
+
+std::int32_t is_cancelled(void* handle) noexcept { return static_cast<stream_channel*>(handle)->cancelled() ? 1 : 0; }
+
+void end_reason(void* handle, const char** text, std::size_t* size) noexcept {
+  const std::string& why = static_cast<stream_channel*>(handle)->why();
+  *text = why.data();
+  *size = why.size();
+}
+
+}  // namespace
 
 stream_channel::stream_channel(const zmq::message_t& routing_id, std::uint64_t id, std::uint64_t credit, bool input,
                                reply_queue& out)
-    : routing_id_(routing_id.data(), routing_id.size()), id_(id), takes_input_(input), out_(out), credit_(credit) {}
+    : routing_id_(routing_id.data(), routing_id.size()),
+      id_(id),
+      takes_input_(input),
+      out_(out),
+      abi_{sizeof(titan_stream), this, &write_item, &read_item, &is_cancelled, &end_reason},
+      credit_(credit) {}
 
 void stream_channel::open(clock::time_point deadline) {
   {
@@ -28,8 +61,6 @@ void stream_channel::send(std::uint8_t kind, const char* body, std::size_t size)
   out_.push(batch_);
 }
 
-void stream_channel::throw_ended() { throw Error(end_code_, end_why_); }
-
 void stream_channel::wait(std::unique_lock<std::mutex>& lock) {
   if (waiting_since_ == clock::time_point{}) waiting_since_ = clock::now();
   if (deadline_ == clock::time_point::max()) {
@@ -43,7 +74,7 @@ void stream_channel::wait(std::unique_lock<std::mutex>& lock) {
   }
 }
 
-void stream_channel::write(const char* data, std::size_t size) {
+status_code stream_channel::write(const char* data, std::size_t size) {
   {
     std::unique_lock lock(mu_);
     while (credit_ == 0 && !ended_) wait(lock);
@@ -53,21 +84,24 @@ void stream_channel::write(const char* data, std::size_t size) {
       end_code_ = status_code::deadline_exceeded;
       end_why_ = "the stream's deadline passed";
     }
-    if (ended_) throw_ended();
+    if (ended_) return end_code_;
     --credit_;
     ++sent_;
   }
   send(static_cast<std::uint8_t>(wire::kind::stream_item), data, size);
+  return status_code::ok;
 }
 
-bool stream_channel::read(const char*& data, std::size_t& size) {
+status_code stream_channel::read(const char*& data, std::size_t& size) {
   std::uint64_t grant = 0;
+  data = nullptr;
+  size = 0;
   {
     std::unique_lock lock(mu_);
     while (input_.empty() && !input_ended_ && !ended_) wait(lock);
     waiting_since_ = {};
-    if (ended_) throw_ended();
-    if (input_.empty()) return false;  // the client ended its input
+    if (ended_) return end_code_;
+    if (input_.empty()) return status_code::ok;  // the client ended its input: no item
     current_ = std::move(input_.front());
     input_.pop_front();
     ++input_read_;
@@ -84,7 +118,7 @@ bool stream_channel::read(const char*& data, std::size_t& size) {
   }
   data = static_cast<const char*>(current_.data());
   size = current_.size();
-  return true;
+  return status_code::ok;
 }
 
 bool stream_channel::cancelled() noexcept {

@@ -1,9 +1,10 @@
 // One streaming call on the host (PROTOCOL.md "Streams"): the credit the
 // client gave, its input items, and whether the stream is still wanted.
 //
-// The thread that runs the method writes and reads through the plugin's
-// Stream<T>/Source<T> (stream_io); the thread that serves the socket feeds
-// in what the client sends (CREDIT, STREAM_ITEM, STREAM_END, CANCEL). Items
+// The thread that runs the method writes and reads through the titan_stream
+// the plugin gets (plugin_abi.h; a C++ plugin's Stream<T>/Source<T> sit on
+// it); the thread that serves the socket feeds in what the client sends
+// (CREDIT, STREAM_ITEM, STREAM_END, CANCEL). Items
 // leave through the server's reply queue, so they reach the socket in the
 // order they were written and before the call's final answer.
 #pragma once
@@ -16,15 +17,16 @@
 #include <string>
 #include <vector>
 
+#include <msgpack.hpp>
 #include <zmq.hpp>
 
 #include "call_queue.hpp"
+#include "titan/plugin_abi.h"
 #include "titan/status.hpp"
-#include "titan/stream.hpp"
 
 namespace titan::host {
 
-class stream_channel final : public detail::stream_io {
+class stream_channel {
  public:
   using clock = std::chrono::steady_clock;
 
@@ -34,10 +36,21 @@ class stream_channel final : public detail::stream_io {
   stream_channel(const zmq::message_t& routing_id, std::uint64_t id, std::uint64_t credit, bool input,
                  reply_queue& out);
 
-  // stream_io, for the method's thread.
-  void write(const char* data, std::size_t size) override;
-  bool read(const char*& data, std::size_t& size) override;
-  bool cancelled() noexcept override;
+  stream_channel(const stream_channel&) = delete;  // abi_ points at this object
+  stream_channel& operator=(const stream_channel&) = delete;
+
+  // What the method gets: its callbacks are write, read, cancelled and why.
+  const titan_stream* abi() const { return &abi_; }
+
+  // The method's thread. write and read return ok, or the code the stream
+  // ended with (then why() says why).
+  status_code write(const char* data, std::size_t size);
+  // `data` is null once the client ended its input.
+  status_code read(const char*& data, std::size_t& size);
+  bool cancelled() noexcept;
+  // Set once, when the stream ends, and never changed after: the method's
+  // thread reads it after write or read told it the stream is over.
+  const std::string& why() const { return end_why_; }
 
   // The method's thread, before it runs the method: the deadline, and the
   // client's first input credit (a CREDIT frame) for an input stream.
@@ -60,7 +73,6 @@ class stream_channel final : public detail::stream_io {
 
  private:
   void send(std::uint8_t kind, const char* body, std::size_t size);  // through the reply queue
-  [[noreturn]] void throw_ended();  // mu_ held
   void wait(std::unique_lock<std::mutex>& lock);  // until notified, ended or the deadline
 
   const zmq::message_t routing_id_;
@@ -69,7 +81,10 @@ class stream_channel final : public detail::stream_io {
   reply_queue& out_;
   std::vector<reply_frames> batch_;  // the method's thread only
   msgpack::sbuffer header_{32};
+  titan_stream abi_;
 
+  // Guards everything below: the method's thread and the socket thread
+  // both use it.
   mutable std::mutex mu_;
   std::condition_variable cv_;
   clock::time_point deadline_ = clock::time_point::max();

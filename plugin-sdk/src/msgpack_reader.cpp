@@ -60,12 +60,20 @@ bool msgpack_reader::container(msgpack::object& out, std::size_t count, bool is_
   // left cannot be honest; checking it first bounds what we allocate.
   if (count > remaining() / (is_map ? 2 : 1)) return fail("a declared length is larger than the frame");
   if (count > limits_.max_container) return fail("a container has more elements than the limit");
+  if (zone_ == nullptr) {  // check only: read the elements into a scratch object
+    out.type = is_map ? msgpack::type::MAP : msgpack::type::ARRAY;
+    out.via.array = {0, nullptr};
+    msgpack::object scratch;
+    for (std::size_t i = 0; i < count * (is_map ? 2 : 1); ++i)
+      if (!value(scratch, depth + 1)) return false;
+    return true;
+  }
   if (is_map) {
     out.type = msgpack::type::MAP;
     out.via.map.size = static_cast<std::uint32_t>(count);
     out.via.map.ptr = count == 0 ? nullptr
                                  : static_cast<msgpack::object_kv*>(
-                                       zone_.allocate_align(sizeof(msgpack::object_kv) * count,
+                                       zone_->allocate_align(sizeof(msgpack::object_kv) * count,
                                                             alignof(msgpack::object_kv)));
     for (std::size_t i = 0; i < count; ++i) {
       if (!value(out.via.map.ptr[i].key, depth + 1) || !value(out.via.map.ptr[i].val, depth + 1)) return false;
@@ -75,7 +83,7 @@ bool msgpack_reader::container(msgpack::object& out, std::size_t count, bool is_
     out.via.array.size = static_cast<std::uint32_t>(count);
     out.via.array.ptr = count == 0 ? nullptr
                                    : static_cast<msgpack::object*>(
-                                         zone_.allocate_align(sizeof(msgpack::object) * count, alignof(msgpack::object)));
+                                         zone_->allocate_align(sizeof(msgpack::object) * count, alignof(msgpack::object)));
     for (std::size_t i = 0; i < count; ++i)
       if (!value(out.via.array.ptr[i], depth + 1)) return false;
   }

@@ -4,6 +4,8 @@
 // declared lengths until its limits stop it; this reader builds the same
 // msgpack::object tree in a caller's (reused) zone, points strings into the
 // frame, and refuses any declared length that the remaining bytes cannot hold.
+// Without a zone it only checks the bytes: the same errors, nothing built
+// (the top value's type is still set, its containers are left empty).
 #pragma once
 
 #include <cstddef>
@@ -22,10 +24,10 @@ struct reader_limits {
 class msgpack_reader {
  public:
   msgpack_reader(const char* data, std::size_t size, msgpack::zone& zone, const reader_limits& limits)
-      : p_(reinterpret_cast<const unsigned char*>(data)),
-        end_(p_ + size),
-        zone_(zone),
-        limits_(limits) {}
+      : p_(reinterpret_cast<const unsigned char*>(data)), end_(p_ + size), zone_(&zone), limits_(limits) {}
+  // Checks only (see above).
+  msgpack_reader(const char* data, std::size_t size, const reader_limits& limits)
+      : p_(reinterpret_cast<const unsigned char*>(data)), end_(p_ + size), zone_(nullptr), limits_(limits) {}
 
   // Parses one value. False with error() set on malformed input.
   bool read(msgpack::object& out) { return value(out, 0); }
@@ -47,7 +49,7 @@ class msgpack_reader {
 
   const unsigned char* p_;
   const unsigned char* end_;
-  msgpack::zone& zone_;
+  msgpack::zone* zone_;  // null: check only
   const reader_limits& limits_;
   std::string error_;
 };

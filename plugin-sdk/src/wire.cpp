@@ -100,6 +100,18 @@ std::optional<std::string> decode_body(const char* data, std::size_t size, msgpa
   return unpack_exact(data, size, zone, out, limits);
 }
 
+std::optional<std::string> check_body(const char* data, std::size_t size, msgpack::type::object_type& top,
+                                      const decode_limits& limits) {
+  if (size == 0) return "empty frame";
+  const detail::reader_limits rl{limits.max_depth, limits.max_container, limits.max_string};
+  detail::msgpack_reader reader(data, size, rl);
+  msgpack::object o;
+  if (!reader.read(o)) return reader.error();
+  if (!reader.at_end()) return "frame has " + std::to_string(reader.remaining()) + " trailing bytes";
+  top = o.type;
+  return std::nullopt;
+}
+
 void encode_error_body(msgpack::sbuffer& out, std::string_view code, std::string_view message, bool not_executed) {
   msgpack::packer<msgpack::sbuffer> p(out);
   p.pack_map(not_executed ? 3 : 2);

@@ -52,7 +52,7 @@ step() { echo "== $*"; }
 prefix="$tmp/prefix"
 step "install $titan_build into $prefix"
 "$cmake" --install "$titan_build" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log" >&2; fail "cmake --install"; }
-for f in include/titan/titan.hpp lib/libtitan_sdk.so lib/cmake/TitanSDK/TitanSDKConfig.cmake \
+for f in include/titan/titan.hpp include/titan/plugin_abi.h lib/libtitan_sdk.so lib/cmake/TitanSDK/TitanSDKConfig.cmake \
          lib/cmake/TitanSDK/TitanSDKConfigVersion.cmake lib/cmake/TitanSDK/TitanSDKTargets.cmake \
          lib/cmake/TitanSDK/TitanPlugin.cmake bin/titan-host; do
   [[ -e "$prefix/$f" ]] || fail "the install has no $f"

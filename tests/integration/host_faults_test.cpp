@@ -53,7 +53,7 @@ TEST_CASE("a host that cannot start exits with its documented code and says why"
        {"cannot load plugin", "undefined symbol: titan_test_symbol_nobody_defines"}},
       {"no descriptor", plugin(test_plugin_path("no_descriptor")), 5,
        {"not a Titan plugin", test_plugin_path("no_descriptor"), "TITAN_PLUGIN"}},
-      {"wrong ABI", plugin(test_plugin_path("wrong_abi")), 6, {"ABI mismatch", "ABI 999", "ABI 1"}},
+      {"wrong ABI", plugin(test_plugin_path("wrong_abi")), 6, {"ABI mismatch", "ABI 999", "ABI 3"}},
       {"constructor throws", plugin(test_plugin_path("throwing_ctor")), 7,
        {"constructor of service 'throwing-ctor' threw", "database unreachable"}},
       {"bind fails", {"--plugin", echo, "--bind", "ipc://" + (dir / "no" / "such" / "dir.sock").string()}, 8,

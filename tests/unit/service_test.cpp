@@ -1,5 +1,6 @@
 // TITAN_SERVICE: the generated trampolines, schemas and flags, called
-// directly through titan::detail::method_table<S>() (no host, no socket).
+// directly through titan::detail::method_table<S>() (no host, no socket),
+// over the C ABI as a host calls them (plugin_abi.h).
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include <titan/context.hpp>
+#include <titan/detail/sbuffer_output.hpp>
 #include <titan/service.hpp>
 
 namespace shop {
@@ -68,7 +70,7 @@ namespace {
 
 constexpr auto table = titan::detail::method_table<shop::Inventory>();
 
-const titan::method_entry& entry(std::string_view name) {
+const titan_method& entry(std::string_view name) {
   for (const auto& e : table)
     if (name == e.name) return e;
   throw std::logic_error("no method " + std::string(name));
@@ -76,17 +78,27 @@ const titan::method_entry& entry(std::string_view name) {
 
 struct outcome {
   status_code code;
-  msgpack::object_handle result;  // the packed result, or the packed message
-  std::string message() const { return result.get().as<std::string>(); }
+  std::string out;                // what the trampoline wrote
+  msgpack::object_handle result;  // `out` unpacked, on ok
+  // An error's message: the text a failed trampoline wrote.
+  std::string message() const { return out; }
 };
 
+// Calls `method` on the bytes of `args`, as the host would: the CALL body
+// in, the result (or the message) out through a titan_output.
 outcome invoke_raw(shop::Inventory& inv, std::string_view method, const msgpack::object& args) {
+  msgpack::sbuffer body;
+  msgpack::pack(body, args);
   msgpack::sbuffer out;
   out.write("garbage", 7);  // a trampoline must not append to what was there on failure
   out.clear();
-  status_code code = entry(method).invoke(&inv, args, out);
+  titan::detail::sbuffer_output sink(out);
+  const titan_call call{sizeof(titan_call), body.data(), body.size(), sink.get(), nullptr};
+  const auto code = static_cast<status_code>(entry(method).invoke(&inv, &call));
   REQUIRE(out.size() > 0);
-  return {code, msgpack::unpack(out.data(), out.size())};
+  outcome r{code, std::string(out.data(), out.size()), {}};
+  if (code == status_code::ok) r.result = msgpack::unpack(out.data(), out.size());
+  return r;
 }
 
 // Calls `method` with `args` packed as a msgpack array, as the host would.
@@ -218,12 +230,18 @@ TEST_CASE("exceptions never leave a trampoline", "[service]") {
   }
 }
 
+struct method_schema {
+  std::vector<std::string> args;
+  std::string result;
+  MSGPACK_DEFINE_MAP(args, result);
+};
+
 TEST_CASE("describe gives argument and result type names", "[service]") {
   auto schema = [](std::string_view name) {
-    titan::method_schema s;
-    s.args = {"stale"};
-    entry(name).describe(s);
-    return s;
+    msgpack::sbuffer out;
+    titan::detail::sbuffer_output sink(out);
+    REQUIRE(entry(name).describe(sink.get()) == TITAN_OK);
+    return msgpack::unpack(out.data(), out.size()).get().as<method_schema>();
   };
   CHECK(schema("add").args == std::vector<std::string>{"int", "int"});
   CHECK(schema("add").result == "int");
@@ -246,44 +264,46 @@ TEST_CASE("the idempotent flag comes from (m, titan::idempotent)", "[service]") 
   CHECK(idempotent("size"));
   CHECK_FALSE(idempotent("put"));
   CHECK_FALSE(idempotent("get"));
-  CHECK(entry("put").flags == titan::method_flags::none);
+  CHECK(entry("put").flags == 0);
 }
 
 namespace {
-class null_context final : public titan::Context {
- public:
-  std::string_view name() const override { return "t"; }
-  const msgpack::object& config() const override { return config_; }
-  spdlog::logger& logger() const override { throw std::logic_error("no logger"); }
-  std::string_view manager_endpoint() const override { return {}; }
-
- private:
-  msgpack::object config_;
-};
+// What a host hands create(): the instance name, an empty config, no log.
+titan_host null_host() {
+  static const char empty_map = '\x80';
+  return titan_host{sizeof(titan_host), nullptr, "t", 1, &empty_map, 1, nullptr, 0, TITAN_LOG_OFF, nullptr};
+}
 }  // namespace
 
 TEST_CASE("the descriptor creates and destroys instances", "[service]") {
   static constexpr auto broken_table = titan::detail::method_table<shop::Broken>();
   constexpr auto good = titan::detail::make_descriptor<shop::Inventory>("2.1.0", table);
   constexpr auto bad = titan::detail::make_descriptor<shop::Broken>("0.1.0", broken_table);
-  CHECK(good.abi_version == titan::oldest_abi_version);  // no streaming method
-  CHECK(good.descriptor_size == sizeof(titan::plugin_descriptor));
+  CHECK(good.abi_version == titan::oldest_abi_version);
+  CHECK(good.struct_size == sizeof(titan_plugin_descriptor));
+  CHECK(good.method_size == sizeof(titan_method));
   CHECK(std::string(good.service_name) == "inventory");
   CHECK(std::string(good.service_version) == "2.1.0");
   CHECK(std::string(good.sdk_version) == TITAN_SDK_VERSION);
   CHECK(good.method_count == 11);
   CHECK(good.methods == table.data());
 
-  null_context ctx;
-  std::string error;
-  void* inv = good.create(ctx, error);
+  const titan_host host = null_host();
+  msgpack::sbuffer error;
+  titan::detail::sbuffer_output sink(error);
+  void* inv = nullptr;
+  REQUIRE(good.create(&host, &inv, sink.get()) == TITAN_OK);
   REQUIRE(inv != nullptr);
-  CHECK(error.empty());
+  CHECK(error.size() == 0);
   msgpack::sbuffer out;
-  auto args = msgpack::unpack("\x92\x01\x02", 3);
-  CHECK(good.methods[0].invoke(inv, args.get(), out) == status_code::ok);
+  titan::detail::sbuffer_output result(out);
+  const titan_call call{sizeof(titan_call), "\x92\x01\x02", 3, result.get(), nullptr};
+  CHECK(good.methods[0].invoke(inv, &call) == TITAN_OK);
+  CHECK(msgpack::unpack(out.data(), out.size()).get().as<int>() == 3);
   good.destroy(inv);
 
-  CHECK(bad.create(ctx, error) == nullptr);
-  CHECK(error == "database unreachable");
+  void* none = nullptr;
+  CHECK(bad.create(&host, &none, sink.get()) == TITAN_INTERNAL);
+  CHECK(none == nullptr);
+  CHECK(std::string(error.data(), error.size()) == "database unreachable");
 }

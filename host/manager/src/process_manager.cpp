@@ -4,7 +4,7 @@
 
 #include "manager_core.hpp"
 #include "titan/manager_api.hpp"
-#include "titan/wire.hpp"
+#include "titan/detail/method_call.hpp"
 #include "titan/workflow.hpp"
 #include "workflow/workflow_registry.hpp"
 
@@ -86,23 +86,15 @@ void ProcessManager::serve_api(std::function<void()> on_shutdown) {
   // Shared by the handler; lives as long as the manager core keeps it.
   auto api = std::make_shared<manager_api>(*this, std::move(on_shutdown));
   static constexpr auto table = detail::method_table<manager_api>();
+  // The same dispatch as titan-host's (detail/method_call.hpp), on the C
+  // method table that TITAN_SERVICE made for manager_api.
   core_->set_service_handler([api](std::string_view method, const char* body, std::size_t size) -> std::string {
-    const method_entry* m = nullptr;
-    for (const auto& e : table)
-      if (method == e.name) m = &e;
+    const titan_method* m = detail::find_method(table.data(), table.size(), method);
     if (m == nullptr) throw Error(status_code::unimplemented, "titan.manager has no method '" + std::string(method) + "'");
-    msgpack::zone zone;
-    msgpack::object args;
-    if (auto err = wire::decode_body(body, size, zone, args))
-      throw Error(status_code::invalid_argument, std::string(method) + ": bad body: " + *err);
     msgpack::sbuffer out;
-    status_code code = m->invoke(api.get(), args, out);
+    status_code code = detail::call_method(*m, api.get(), body, size, out);
     if (code == status_code::ok) return std::string(out.data(), out.size());
-    std::string message = "error";
-    msgpack::object text;
-    if (!wire::decode_body(out.data(), out.size(), zone, text) && text.type == msgpack::type::STR)
-      message.assign(text.via.str.ptr, text.via.str.size);
-    throw Error(code, std::string(method) + ": " + message);
+    throw Error(code, std::string(method) + ": " + std::string(out.data(), out.size()));
   });
 }
 

@@ -16,8 +16,10 @@ class logger;
 
 namespace titan {
 
-// Implemented by the host; a service receives it in its constructor and may
-// keep the reference for its whole life.
+// A service receives it in its constructor and may keep the reference for
+// its whole life. In a plugin it is the SDK's own (detail/plugin_context.hpp),
+// over what the host handed over the C ABI (plugin_abi.h's titan_host); a
+// test may implement it.
 class Context {
  public:
   virtual ~Context() = default;
@@ -28,7 +30,8 @@ class Context {
   // The `--config` table as a msgpack map (empty map when there is none).
   virtual const msgpack::object& config() const = 0;
 
-  // The host's logger; include <spdlog/spdlog.h> to use it.
+  // A logger whose lines go to the host's log; include <spdlog/spdlog.h>
+  // (and link spdlog) to use it.
   virtual spdlog::logger& logger() const = 0;
 
   // The control endpoint of the manager this host reports to; empty when

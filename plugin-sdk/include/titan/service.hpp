@@ -4,6 +4,9 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -19,6 +22,8 @@
 #include "titan/state.hpp"
 #include "titan/stream.hpp"
 #include "titan/detail/invoke.hpp"
+#include "titan/detail/output_writer.hpp"
+#include "titan/detail/plugin_context.hpp"
 
 namespace titan {
 
@@ -55,26 +60,6 @@ constexpr std::tuple<M...> method_list(list_start, M... m) {
   return std::tuple<M...>(m...);
 }
 
-template <class S>
-void* create_instance(Context& ctx, std::string& error) noexcept {
-  try {
-    if constexpr (std::is_constructible_v<S, Context&>)
-      return new S(ctx);
-    else
-      return new S();
-  } catch (const std::exception& e) {
-    error = e.what();
-  } catch (...) {
-    error = "the constructor threw something that is not a std::exception";
-  }
-  return nullptr;
-}
-
-template <class S>
-void destroy_instance(void* instance) noexcept {
-  delete static_cast<S*>(instance);
-}
-
 // The state hooks of titan/state.hpp, found by signature.
 template <class S>
 concept has_snapshot = requires(S& s) {
@@ -87,86 +72,126 @@ concept has_health = requires(S& s) {
   { s.healthy() } -> std::convertible_to<bool>;
 };
 
-// Runs `f`; a throw becomes `error` and false.
+// Runs `f`: TITAN_OK when it returns true, else `failed`; a throw is
+// `failed` with what() as the message in `out` (`other` for a throw of
+// something that is not a std::exception).
 template <class F>
-bool guarded_hook(std::string& error, F&& f) noexcept {
+std::int32_t guarded_hook(output_writer& out, F&& f, std::int32_t failed,
+                          const char* other = "threw something that is not a std::exception") noexcept {
   try {
-    return f();
+    return f() ? TITAN_OK : failed;
   } catch (const std::exception& e) {
-    error = e.what();
+    out.set_message(e.what());
   } catch (...) {
-    error = "threw something that is not a std::exception";
+    out.set_message(other);
   }
-  return false;
+  return failed;
+}
+
+// A service constructed with a titan::Context: the context (made from the
+// host's titan_host) sits next to it and outlives it. The service comes
+// first, so the instance the host holds is the service's own address, as
+// for a service made without a context.
+template <class S>
+struct context_slot {
+  alignas(S) unsigned char service[sizeof(S)];
+  Context* context;
+};
+
+template <class S>
+std::int32_t create_instance(const titan_host* host, void** instance, const titan_output* error) noexcept {
+  output_writer out(*error);
+  return guarded_hook(out, [&] {
+    if constexpr (std::is_constructible_v<S, Context&>) {
+      auto slot = std::make_unique<context_slot<S>>();
+      std::unique_ptr<Context> ctx = make_plugin_context(*host);
+      S* s = new (slot->service) S(*ctx);
+      slot->context = ctx.release();
+      slot.release();
+      *instance = s;
+    } else {
+      *instance = new S();
+    }
+    return true;
+  }, TITAN_INTERNAL, "the constructor threw something that is not a std::exception");
 }
 
 template <class S>
-bool snapshot_instance(void* instance, std::uint32_t& version, std::string& data, std::string& error) noexcept {
-  return guarded_hook(error, [&] {
+void destroy_instance(void* instance) noexcept {
+  if constexpr (std::is_constructible_v<S, Context&>) {
+    auto* slot = reinterpret_cast<context_slot<S>*>(instance);
+    static_cast<S*>(instance)->~S();
+    delete slot->context;
+    delete slot;
+  } else {
+    delete static_cast<S*>(instance);
+  }
+}
+
+template <class S>
+std::int32_t snapshot_instance(void* instance, std::uint32_t* version, const titan_output* sink) noexcept {
+  output_writer out(*sink);
+  return guarded_hook(out, [&] {
     snapshot s = static_cast<S*>(instance)->snapshot();
-    version = s.version;
-    data = std::move(s.data);
+    *version = s.version;
+    out.write(s.data.data(), s.data.size());
     return true;
-  });
+  }, TITAN_INTERNAL);
 }
 
 template <class S>
-bool restore_instance(void* instance, std::uint32_t version, const std::string& data, std::string& error) noexcept {
-  return guarded_hook(error, [&] {
-    static_cast<S*>(instance)->restore(snapshot{version, data});
+std::int32_t restore_instance(void* instance, std::uint32_t version, const char* data, std::size_t size,
+                              const titan_output* error) noexcept {
+  output_writer out(*error);
+  return guarded_hook(out, [&] {
+    static_cast<S*>(instance)->restore(snapshot{version, std::string(data, size)});
     return true;
-  });
+  }, TITAN_FAILED_PRECONDITION);
 }
 
 template <class S>
-bool health_of_instance(void* instance, std::string& reason) noexcept {
-  return guarded_hook(reason, [&] {
+std::int32_t health_of_instance(void* instance, const titan_output* reason) noexcept {
+  output_writer out(*reason);
+  return guarded_hook(out, [&] {
     if (static_cast<S*>(instance)->healthy()) return true;
-    reason = "healthy() returned false";
+    out.set_message("healthy() returned false");
     return false;
-  });
+  }, TITAN_UNAVAILABLE);
 }
 
 // A hook's address only when the service has it (naming it instantiates it).
 template <class S>
 struct state_hooks {
+  using snapshot_fn = decltype(titan_plugin_descriptor::snapshot);
+  using restore_fn = decltype(titan_plugin_descriptor::restore);
+  using health_fn = decltype(titan_plugin_descriptor::health);
   static constexpr snapshot_fn snapshot = [] {
-    if constexpr (has_snapshot<S>) return &snapshot_instance<S>;
+    if constexpr (has_snapshot<S>) return snapshot_fn{&snapshot_instance<S>};
     else return snapshot_fn{nullptr};
   }();
   static constexpr restore_fn restore = [] {
-    if constexpr (has_restore<S>) return &restore_instance<S>;
+    if constexpr (has_restore<S>) return restore_fn{&restore_instance<S>};
     else return restore_fn{nullptr};
   }();
   static constexpr health_fn health = [] {
-    if constexpr (has_health<S>) return &health_of_instance<S>;
+    if constexpr (has_health<S>) return health_fn{&health_of_instance<S>};
     else return health_fn{nullptr};
   }();
 };
 
 template <auto M>
-constexpr method_entry make_entry(const method_ref<M>& ref) {
+constexpr titan_method make_entry(const method_ref<M>& ref) {
   using traits = method_traits<decltype(M)>;
   if constexpr (traits::streams) {
     constexpr method_flags shape = (traits::stream_outs ? method_flags::streams_out : method_flags::none) |
                                    (traits::stream_ins ? method_flags::streams_in : method_flags::none);
-    // The host passes it a stream_call, as the flags tell it (descriptor.hpp).
-    return method_entry{ref.name, &invoke_stream_method<M>, &describe_method<M>,
-                        ref.options.flags | shape};
+    // The host passes it a titan_stream, as the flags tell it (plugin_abi.h).
+    return titan_method{ref.name, static_cast<std::uint32_t>(ref.options.flags | shape), ref.options.key_arg,
+                        &invoke_stream_method<M>, &describe_method<M>};
   } else {
-    return method_entry{ref.name, &invoke_method<M>, &describe_method<M>, ref.options.flags};
+    return titan_method{ref.name, static_cast<std::uint32_t>(ref.options.flags), ref.options.key_arg,
+                        &invoke_method<M>, &describe_method<M>};
   }
-}
-
-// ABI 2 only when some method streams (descriptor.hpp).
-template <class S>
-constexpr std::uint32_t abi_of() {
-  return std::apply(
-      [](const auto&... refs) {
-        return ((method_traits<std::remove_cv_t<decltype(refs.target)>>::streams || ...) ? sdk_abi_version
-                                                                                       : oldest_abi_version);
-      },
-      service_traits<S>::methods);
 }
 
 // The options TITAN_SERVICE gave method M of S.
@@ -186,18 +211,29 @@ constexpr method_options options_of() {
   return found;
 }
 
+// The C method table of S (plugin_abi.h), in TITAN_SERVICE's order.
 template <class S>
 constexpr auto method_table() {
-  return std::apply([](const auto&... refs) { return std::array<method_entry, sizeof...(refs)>{make_entry(refs)...}; },
+  return std::apply([](const auto&... refs) { return std::array<titan_method, sizeof...(refs)>{make_entry(refs)...}; },
                     service_traits<S>::methods);
 }
 
 template <class S, std::size_t N>
-constexpr plugin_descriptor make_descriptor(const char* version, const std::array<method_entry, N>& table) {
-  return plugin_descriptor{
-      abi_of<S>(),     sizeof(plugin_descriptor), TITAN_SDK_VERSION, service_traits<S>::name.data(), version,
-      table.data(),    N,                         &create_instance<S>, &destroy_instance<S>,
-      state_hooks<S>::snapshot, state_hooks<S>::restore, state_hooks<S>::health,
+constexpr titan_plugin_descriptor make_descriptor(const char* version, const std::array<titan_method, N>& table) {
+  return titan_plugin_descriptor{
+      sdk_abi_version,
+      sizeof(titan_plugin_descriptor),
+      TITAN_SDK_VERSION,
+      service_traits<S>::name.data(),
+      version,
+      table.data(),
+      static_cast<std::uint32_t>(N),
+      sizeof(titan_method),
+      &create_instance<S>,
+      &destroy_instance<S>,
+      state_hooks<S>::snapshot,
+      state_hooks<S>::restore,
+      state_hooks<S>::health,
   };
 }
 

@@ -29,6 +29,17 @@ std::string_view to_string(status_code code) noexcept;
 // Parses a wire spelling; nullopt for a name this SDK does not know.
 std::optional<status_code> status_code_from_string(std::string_view name) noexcept;
 
+// The code with gRPC number `n` (a status that crossed the plugin ABI as an
+// int32); nullopt for a number that is not one of the codes above.
+constexpr std::optional<status_code> status_code_from_int(std::int32_t n) noexcept {
+  switch (n) {
+    case 0: case 1: case 2: case 3: case 4: case 5: case 8: case 9: case 12: case 13: case 14:
+      return static_cast<status_code>(n);
+    default:
+      return std::nullopt;
+  }
+}
+
 // Thrown by client calls that end in an error, and by services that want a
 // specific code (anything else a service throws becomes INTERNAL).
 class Error : public std::runtime_error {

@@ -28,26 +28,49 @@
 #include <msgpack.hpp>
 
 #include "titan/codec.hpp"
+#include "titan/plugin_abi.h"
 #include "titan/status.hpp"
 
 namespace titan {
 
 namespace detail {
 
-// Implemented by the host, one per streaming call; the plugin only calls
-// it. Its functions throw titan::Error when the stream is over.
+// The host's titan_stream (plugin_abi.h) for one streaming call, with a
+// status that ends the stream turned into a titan::Error.
 class stream_io {
  public:
+  explicit stream_io(const titan_stream& s) noexcept : s_(s) {}
+  stream_io(const stream_io&) = delete;
+  stream_io& operator=(const stream_io&) = delete;
+
   // Sends one packed item; blocks while the client has no credit.
-  virtual void write(const char* data, std::size_t size) = 0;
+  void write(const char* data, std::size_t size) {
+    if (const std::int32_t st = s_.write(s_.handle, data, size); st != TITAN_OK) throw_ended(st);
+  }
   // The next input item (its bytes stay valid until the next read); false
   // once the client ended its input.
-  virtual bool read(const char*& data, std::size_t& size) = 0;
+  bool read(const char*& data, std::size_t& size) {
+    const char* item = nullptr;
+    std::size_t n = 0;
+    if (const std::int32_t st = s_.read(s_.handle, &item, &n); st != TITAN_OK) throw_ended(st);
+    if (item == nullptr) return false;
+    data = item;
+    size = n;
+    return true;
+  }
   // True once the client cancelled, went away or the deadline passed.
-  virtual bool cancelled() noexcept = 0;
+  bool cancelled() noexcept { return s_.cancelled(s_.handle) != 0; }
 
- protected:
-  ~stream_io() = default;
+ private:
+  [[noreturn]] void throw_ended(std::int32_t st) const {
+    const char* text = nullptr;
+    std::size_t n = 0;
+    s_.reason(s_.handle, &text, &n);
+    throw Error(status_code_from_int(st).value_or(status_code::unknown),
+                text == nullptr || n == 0 ? std::string("the stream ended") : std::string(text, n));
+  }
+
+  const titan_stream& s_;
 };
 
 }  // namespace detail

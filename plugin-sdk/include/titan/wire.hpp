@@ -73,6 +73,12 @@ std::optional<decode_error> decode_header(const char* data, std::size_t size, ms
 std::optional<std::string> decode_body(const char* data, std::size_t size, msgpack::zone& zone,
                                        msgpack::object& out, const decode_limits& limits = {});
 
+// Checks, as decode_body would, that `data` is exactly one msgpack value
+// within `limits`, without building it; `top` gets the value's type.
+// Returns nullopt when it is well-formed.
+std::optional<std::string> check_body(const char* data, std::size_t size, msgpack::type::object_type& top,
+                                      const decode_limits& limits = {});
+
 // ERROR body: {"code": "INVALID_ARGUMENT", "message": "..."}, plus
 // "not_executed": true when the host refused the call without running any
 // of it (it is draining or handing over): any call, idempotent or not, may

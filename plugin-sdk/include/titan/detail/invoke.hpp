@@ -1,10 +1,13 @@
-// How a call reaches a service method: converting the CALL body's
-// arguments, running the method (with its streams, for a streaming one),
-// packing its result, and its schema for $describe. Used by the method
-// table that TITAN_SERVICE builds (titan/service.hpp).
+// How a call reaches a service method, the plugin's side of titan_method
+// (plugin_abi.h): decoding the CALL body's bytes, converting the arguments,
+// running the method (with its streams, for a streaming one), packing its
+// result straight into the host's output, and its schema for $describe.
+// Nothing thrown leaves a trampoline. Used by the method table that
+// TITAN_SERVICE builds (titan/service.hpp).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -14,10 +17,13 @@
 #include <msgpack.hpp>
 
 #include "titan/codec.hpp"
-#include "titan/descriptor.hpp"
 #include "titan/method_traits.hpp"
+#include "titan/plugin_abi.h"
 #include "titan/status.hpp"
 #include "titan/stream.hpp"
+#include "titan/wire.hpp"
+#include "titan/detail/call_zone.hpp"
+#include "titan/detail/output_writer.hpp"
 
 namespace titan::detail {
 
@@ -36,42 +42,37 @@ std::string join_names(const T&...) {
   return join_type_names<T...>();
 }
 
-inline void pack_message(msgpack::sbuffer& out, std::string_view message) {
-  out.clear();
-  msgpack::packer<msgpack::sbuffer>(out).pack(message);
-}
-
-// Runs `f` (which packs a result into `out`); a throw becomes its code
-// and a message packed into `out`.
+// Runs `f` (which packs a result into `out` and returns a code); a throw
+// becomes its code, with its message in `out`.
 template <class F>
-status_code guarded_call(msgpack::sbuffer& out, F&& f) noexcept {
+std::int32_t guarded_call(output_writer& out, F&& f) noexcept {
   try {
-    return f();
+    return static_cast<std::int32_t>(f());
   } catch (const Error& e) {
-    pack_message(out, e.message());
-    return e.code();
+    out.set_message(e.message());
+    return static_cast<std::int32_t>(e.code());
   } catch (const std::exception& e) {
-    pack_message(out, e.what());
-    return status_code::internal;
+    out.set_message(e.what());
+    return TITAN_INTERNAL;
   } catch (...) {
-    pack_message(out, "the method threw something that is not a std::exception");
-    return status_code::unknown;
+    out.set_message("the method threw something that is not a std::exception");
+    return TITAN_UNKNOWN;
   }
 }
 
 // Converts the CALL body `args` into `values` (a tuple of the argument
-// types); on mismatch packs why into `out` and returns false.
+// types); on mismatch writes why into `out` and returns false.
 template <class Values>
-bool convert_args(const msgpack::object& args, Values& values, msgpack::sbuffer& out) {
+bool convert_args(const msgpack::object& args, Values& values, output_writer& out) {
   constexpr std::size_t arity = std::tuple_size_v<Values>;
   if (args.type != msgpack::type::ARRAY) {
-    pack_message(out, "arguments must be an array, got " + std::string(wire_type_name(args)));
+    out.set_message("arguments must be an array, got " + std::string(wire_type_name(args)));
     return false;
   }
   if (args.via.array.size != arity) {
-    pack_message(out, "expected " + std::to_string(arity) + " argument" + (arity == 1 ? "" : "s") + " (" +
-                          std::apply([](const auto&... v) { return join_names(v...); }, Values{}) + "), got " +
-                          std::to_string(args.via.array.size));
+    out.set_message("expected " + std::to_string(arity) + " argument" + (arity == 1 ? "" : "s") + " (" +
+                    std::apply([](const auto&... v) { return join_names(v...); }, Values{}) + "), got " +
+                    std::to_string(args.via.array.size));
     return false;
   }
   std::string why;
@@ -82,19 +83,33 @@ bool convert_args(const msgpack::object& args, Values& values, msgpack::sbuffer&
       return false;
     }() && ...);
   }(std::make_index_sequence<arity>{});
-  if (!ok) pack_message(out, why);
+  if (!ok) out.set_message(why);
   return ok;
 }
 
+// Decodes the CALL body's bytes into `args` (in `zone`); the host has
+// checked them, so this fails only for a caller that did not.
+inline bool decode_args(const titan_call& call, msgpack::zone& zone, msgpack::object& args, output_writer& out) {
+  if (auto err = wire::decode_body(call.args, call.args_size, zone, args)) {
+    out.set_message("bad body: " + *err);
+    return false;
+  }
+  return true;
+}
+
 template <auto M>
-status_code invoke_method(void* instance, const msgpack::object& args, msgpack::sbuffer& out) noexcept {
+std::int32_t invoke_method(void* instance, const titan_call* call) noexcept {
   using traits = method_traits<decltype(M)>;
   using S = typename traits::class_type;
+  output_writer out(*call->out);
   return guarded_call(out, [&] {
+    call_zone zone;
+    msgpack::object args;
+    if (!decode_args(*call, zone.get(), args, out)) return status_code::invalid_argument;
     typename traits::values values;
     if (!convert_args(args, values, out)) return status_code::invalid_argument;
     S& self = *static_cast<S*>(instance);
-    msgpack::packer<msgpack::sbuffer> packer(out);
+    msgpack::packer<output_writer> packer(out);
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       using params = typename traits::params;
       if constexpr (std::is_void_v<typename traits::result>) {
@@ -131,27 +146,35 @@ decltype(auto) stream_method_arg(Values& values, Out& out, In& in) {
 }
 
 template <auto M>
-status_code invoke_stream_method(void* call, const msgpack::object& args, msgpack::sbuffer& out) noexcept {
+std::int32_t invoke_stream_method(void* instance, const titan_call* call) noexcept {
   using traits = method_traits<decltype(M)>;
   using S = typename traits::class_type;
   static_assert(traits::stream_outs <= 1 && traits::stream_ins <= 1,
                 "a method takes at most one titan::Stream<T>& and one titan::Source<T>&");
   static_assert(traits::stream_outs == 0 || std::is_void_v<typename traits::result>,
                 "a method that streams its results (titan::Stream<T>&) returns void");
+  output_writer out(*call->out);
   return guarded_call(out, [&] {
+    if (call->stream == nullptr) {
+      out.set_message("a streaming method was called without a stream");
+      return status_code::failed_precondition;
+    }
+    call_zone zone;
+    msgpack::object args;
+    if (!decode_args(*call, zone.get(), args, out)) return status_code::invalid_argument;
     typename traits::wire_values values;
     if (!convert_args(args, values, out)) return status_code::invalid_argument;
     using out_t = std::conditional_t<traits::stream_outs == 1, Stream<typename traits::out_item>, int>;
     using in_t = std::conditional_t<traits::stream_ins == 1, Source<typename traits::in_item>, int>;
-    stream_io& io = *static_cast<stream_call*>(call)->io;
+    stream_io io(*call->stream);
     auto make = [&io]<class T>(std::type_identity<T>) -> T {
       if constexpr (std::is_same_v<T, int>) return 0;
       else return T(io);
     };
     out_t writer = make(std::type_identity<out_t>{});
     in_t reader = make(std::type_identity<in_t>{});
-    S& self = *static_cast<S*>(static_cast<stream_call*>(call)->instance);
-    msgpack::packer<msgpack::sbuffer> packer(out);
+    S& self = *static_cast<S*>(instance);
+    msgpack::packer<output_writer> packer(out);
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       using params = typename traits::params;
       if constexpr (std::is_void_v<typename traits::result>) {
@@ -174,21 +197,33 @@ std::string param_schema_name() {
   else return type_name<P>();
 }
 
+// The schema `$describe` shows: {"args": [type name, ...], "result": type name}.
 template <auto M>
-void describe_method(method_schema& out) {
+std::int32_t describe_method(const titan_output* sink) noexcept {
   using traits = method_traits<decltype(M)>;
-  out.args.clear();
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (([&] {
-       using P = std::tuple_element_t<I, typename traits::params>;
-       if constexpr (!param_kind<P>::stream_out) out.args.push_back(param_schema_name<P>());
-     }()),
-     ...);
-  }(std::make_index_sequence<traits::arity>{});
-  if constexpr (traits::stream_outs > 0)
-    out.result = "stream<" + type_name<typename traits::out_item>() + ">";
-  else
-    out.result = type_name<typename traits::result>();
+  output_writer out(*sink);
+  return guarded_call(out, [&] {
+    constexpr std::size_t shown = []<std::size_t... I>(std::index_sequence<I...>) {
+      return (std::size_t{!param_kind<std::tuple_element_t<I, typename traits::params>>::stream_out} + ... + 0);
+    }(std::make_index_sequence<traits::arity>{});
+    msgpack::packer<output_writer> p(out);
+    p.pack_map(2);
+    p.pack("args");
+    p.pack_array(static_cast<std::uint32_t>(shown));
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (([&] {
+         using P = std::tuple_element_t<I, typename traits::params>;
+         if constexpr (!param_kind<P>::stream_out) p.pack(param_schema_name<P>());
+       }()),
+       ...);
+    }(std::make_index_sequence<traits::arity>{});
+    p.pack("result");
+    if constexpr (traits::stream_outs > 0)
+      p.pack("stream<" + type_name<typename traits::out_item>() + ">");
+    else
+      p.pack(type_name<typename traits::result>());
+    return status_code::ok;
+  });
 }
 
 }  // namespace titan::detail
