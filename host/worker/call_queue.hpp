@@ -70,7 +70,7 @@ class blocking_queue {
   }
 
  private:
-  std::mutex mu_;
+  std::mutex mu_;  // guards items_ and closed_: the socket thread pushes, service threads pop
   std::condition_variable cv_;
   std::deque<T> items_;
   bool closed_ = false;
@@ -89,7 +89,7 @@ class reply_queue {
   int fd() const { return fd_.get(); }
 
  private:
-  std::mutex mu_;
+  std::mutex mu_;  // guards items_: service threads push replies, the socket thread takes them
   std::vector<reply_frames> items_;
   titan::detail::unique_fd fd_;
 };

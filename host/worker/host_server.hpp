@@ -159,7 +159,7 @@ class host_server {
   call_scratch inline_scratch_;
   std::atomic<std::int64_t> call_started_{0};  // steady_clock ticks; 0 = no call running
   std::atomic<bool> giveback_wanted_{false};   // the socket thread is taking the socket back
-  std::mutex standby_mu_;
+  std::mutex standby_mu_;  // guards standby_asleep_ and standby_stop_ (the socket and standby threads)
   std::condition_variable standby_cv_;
   bool standby_asleep_ = false;
   bool standby_stop_ = false;
@@ -175,7 +175,7 @@ class host_server {
 
   // Open streams, by routing id and call id. Registered when the CALL is
   // received (a CANCEL may come before it runs), removed when it ends.
-  std::mutex streams_mu_;
+  std::mutex streams_mu_;  // guards streams_: the socket thread and the methods' threads
   std::map<std::pair<std::string, std::uint64_t>, std::shared_ptr<stream_channel>> streams_;
   std::atomic<std::size_t> open_streams_{0};
   std::chrono::steady_clock::time_point last_probe_{};

@@ -177,6 +177,8 @@ class zmq_client_core final : public client_core {
   const std::uint32_t stream_window_;
   const std::size_t stream_window_bytes_;
 
+  // Guards everything below (the call table, the members, pumping_): every
+  // thread that sends or waits on a call of this client takes it.
   std::mutex mu_;
   std::condition_variable cv_;
   bool pumping_ = false;

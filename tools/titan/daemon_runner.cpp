@@ -62,7 +62,7 @@ int run_daemon(const daemon_args& a, int ready_fd) {
 
   auto log = std::make_shared<spdlog::logger>("titan-daemon", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   log->set_level(spdlog::level::from_str(a.log_level));
-  std::mutex tree_mu;
+  std::mutex tree_mu;  // guards tree_failure: set by the tree-exit callback's thread
   std::optional<std::string> tree_failure;  // the topology's tree gave up
   try {
     std::optional<titan::topology> topo;

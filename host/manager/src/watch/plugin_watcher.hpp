@@ -112,7 +112,7 @@ class plugin_watcher {
   unique_fd wake_fd_;  // eventfd: stop(), or a lost directory to look for
   std::atomic<bool> stopping_{false};
 
-  std::mutex mu_;
+  std::mutex mu_;  // guards dirs_, lost_ and next_retry_: watch()/unwatch() callers and the thread
   std::map<int, dir_state> dirs_;          // by inotify watch descriptor
   std::map<std::string, dir_state> lost_;  // by path: directories that went away
   clock::time_point next_retry_{};
