@@ -193,12 +193,16 @@ int detach(const daemon_args& a) {
   if (pid == 0) {
     read_end.reset();
     ::setsid();
-    int null_fd = ::open("/dev/null", O_RDWR);
+    // Both CLOEXEC and closed once copied: the hosts the daemon starts must
+    // not inherit a spare /dev/null or log fd.
+    detail::unique_fd null_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
     const std::string log_path = instances_dir() + "/" + a.instance + ".log";
-    int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    ::dup2(null_fd, STDIN_FILENO);
-    ::dup2(null_fd, STDOUT_FILENO);
-    ::dup2(log_fd >= 0 ? log_fd : null_fd, STDERR_FILENO);
+    detail::unique_fd log_fd(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+    ::dup2(null_fd.get(), STDIN_FILENO);
+    ::dup2(null_fd.get(), STDOUT_FILENO);
+    ::dup2(log_fd ? log_fd.get() : null_fd.get(), STDERR_FILENO);
+    for (detail::unique_fd* fd : {&null_fd, &log_fd})  // one that is 0-2 (closed stdio) is now in use
+      if (fd->get() <= STDERR_FILENO) static_cast<void>(fd->release());
     std::_Exit(run_daemon(a, write_end.release()));  // run_daemon closes it
   }
   write_end.reset();
