@@ -13,36 +13,21 @@
 
 #include <titan/titan.hpp>
 
+#include "describe_reply.hpp"
 #include "expect_error.hpp"
 #include "host_process.hpp"
 #include "ready_host.hpp"
 
 using namespace std::chrono_literals;
 using titan::status_code;
+using titan::test::describe_info;
+using titan::test::method_info;
 using titan::test::expect_error;
 using titan::test::host_process;
 using titan::test::temp_dir;
 using titan::test::test_plugin_path;
 
 namespace {
-
-struct method_info {
-  std::string name;
-  std::vector<std::string> args;
-  std::string result;
-  bool idempotent = false;
-  MSGPACK_DEFINE_MAP(name, args, result, idempotent);
-};
-
-struct describe_info {
-  std::string service;
-  std::string version;
-  std::string sdk_version;
-  std::uint32_t abi = 0;
-  std::string name;
-  std::vector<method_info> methods;
-  MSGPACK_DEFINE_MAP(service, version, sdk_version, abi, name, methods);
-};
 
 // The C plugin as instance "c-1", with `greeting` in its config.
 struct c_host {

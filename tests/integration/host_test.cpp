@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "echo.hpp"
+#include "describe_reply.hpp"
 #include "expect_error.hpp"
 #include "faulty.hpp"
 #include "host_process.hpp"
@@ -17,26 +18,13 @@
 
 using namespace std::chrono_literals;
 using titan::status_code;
+using titan::test::describe_info;
+using titan::test::method_info;
 using titan::test::expect_error;
 using titan::test::host_process;
 using titan::test::temp_dir;
 
 namespace {
-
-struct method_info {
-  std::string name;
-  std::vector<std::string> args;
-  std::string result;
-  bool idempotent = false;
-  MSGPACK_DEFINE_MAP(name, args, result, idempotent);
-};
-
-struct describe_info {
-  std::string service, version, sdk_version, name;
-  std::uint32_t abi = 0;
-  std::vector<method_info> methods;
-  MSGPACK_DEFINE_MAP(service, version, sdk_version, abi, name, methods);
-};
 
 // A running echo host for one test.
 struct echo_host : titan::test::ready_host {

@@ -95,4 +95,8 @@ titan::supervisor_spec supervisor(const std::string& name, titan::supervisor_str
                                   std::chrono::milliseconds period, std::vector<titan::child_spec> children,
                                   titan::auto_shutdown_policy auto_shutdown = titan::auto_shutdown_policy::never);
 
+using strings = std::vector<std::string>;
+
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 }  // namespace titan::test::engine

@@ -8,7 +8,6 @@
 
 using namespace titan::test::engine;
 using titan::supervisor_strategy;
-using strings = std::vector<std::string>;
 
 namespace {
 

@@ -8,13 +8,6 @@
 using namespace titan::test::engine;
 using titan::restart_type;
 using titan::supervisor_strategy;
-using strings = std::vector<std::string>;
-
-namespace {
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-}  // namespace
 
 TEST_CASE("supervision: the engine keeps time by the injected clock", "[supervision][clock]") {
   engine_world w;

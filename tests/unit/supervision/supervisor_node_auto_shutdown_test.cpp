@@ -9,13 +9,6 @@ using namespace titan::test::engine;
 using titan::auto_shutdown_policy;
 using titan::restart_type;
 using titan::supervisor_strategy;
-using strings = std::vector<std::string>;
-
-namespace {
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-}  // namespace
 
 TEST_CASE("supervisor_node: a transient child that is not significant ends: nothing else, whatever auto_shutdown",
           "[supervisor_node][auto_shutdown]") {

@@ -9,13 +9,6 @@
 using namespace titan::test::engine;
 using titan::restart_type;
 using titan::supervisor_strategy;
-using strings = std::vector<std::string>;
-
-namespace {
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-}  // namespace
 
 TEST_CASE("supervisor_node: intensity exceeded in a permanent nested supervisor: it ends and its parent restarts it",
           "[supervisor_node][intensity]") {

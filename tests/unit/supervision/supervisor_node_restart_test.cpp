@@ -9,7 +9,6 @@
 using namespace titan::test::engine;
 using titan::restart_type;
 using titan::supervisor_strategy;
-using strings = std::vector<std::string>;
 
 namespace {
 

@@ -10,13 +10,6 @@
 using namespace titan::test::engine;
 using titan::restart_type;
 using titan::supervisor_strategy;
-using strings = std::vector<std::string>;
-
-namespace {
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-}  // namespace
 
 TEST_CASE("supervisor_node: a child whose restart fails is errored, retried with backoff, and back once it can start",
           "[supervisor_node][restart-failure]") {

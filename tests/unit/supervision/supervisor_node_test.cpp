@@ -8,13 +8,6 @@
 
 using namespace titan::test::engine;
 using titan::supervisor_strategy;
-using strings = std::vector<std::string>;
-
-namespace {
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-}  // namespace
 
 TEST_CASE("supervisor_node: children start in order, nested ones too, terminate stops them in reverse",
           "[supervisor_node][order]") {
