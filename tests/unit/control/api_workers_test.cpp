@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+
+#include "manager_support.hpp"
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -24,6 +26,7 @@
 
 using titan::detail::api_workers;
 namespace wire = titan::wire;
+using titan::test::poll_until;
 using namespace std::chrono_literals;
 
 namespace {
@@ -121,15 +124,6 @@ struct opener {
   gate& g;
   ~opener() { g.open(); }
 };
-
-bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
 
 std::string echo(std::string_view method, const char* body, std::size_t size) {
   return std::string(method) + ":" + std::string(body, size);

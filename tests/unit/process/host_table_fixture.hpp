@@ -32,6 +32,7 @@
 #include "expect_error.hpp"
 #include "process/host_table.hpp"
 #include "process/runtime_dir.hpp"
+#include "manager_support.hpp"
 #include "temp_dir.hpp"
 
 namespace titan::test::host_table_fixture {
@@ -106,13 +107,9 @@ inline std::shared_ptr<spdlog::logger> quiet() {
   return std::make_shared<spdlog::logger>("host_table_test", std::make_shared<spdlog::sinks::null_sink_mt>());
 }
 
+// tests/support's, with this suite's patience.
 inline bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(2ms);
-  }
-  return true;
+  return titan::test::poll_until(done, timeout);
 }
 
 inline std::size_t open_fds() {
